@@ -1,0 +1,78 @@
+"""The demo: simulate the standard regimens, print a summary table, write figures.
+
+``ketasim demo --out ketasim-demo`` is what ``make run`` starts until the clinic app exists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ketasim.pk.report import ANALYTES, PKReport, pk_report
+from ketasim.plots import plot_pk, save
+from ketasim.population import Patient
+from ketasim.regimen import (
+    Dose,
+    Drug,
+    Regimen,
+    Route,
+    intramuscular,
+    iv_infusion,
+    nasal_session,
+    oral,
+    subcutaneous,
+    sublingual,
+)
+from ketasim.simulate import simulate
+from ketasim.units import parse_dose
+
+__all__ = ["STANDARD_REGIMENS", "DemoRow", "run_demo"]
+
+
+def _racemic_in(dose: str) -> Dose:
+    return Dose(drug=Drug.RACEMIC_KETAMINE, route=Route.INTRANASAL, amount=parse_dose(dose))
+
+
+#: (file stem, label, regimen) of the regimens the demo shows.
+STANDARD_REGIMENS: tuple[tuple[str, str, Regimen], ...] = (
+    (
+        "iv-racemic-0.5mgkg",
+        "Racemic ketamine IV 0.5 mg/kg over 40 min",
+        Regimen.of(iv_infusion("0.5 mg/kg", over="40 min")),
+    ),
+    ("in-esketamine-56mg", "Esketamine nasal 56 mg (2 devices)", Regimen.of(nasal_session(2))),
+    ("in-esketamine-84mg", "Esketamine nasal 84 mg (3 devices)", Regimen.of(nasal_session(3))),
+    (
+        "iv-esketamine-28mg",
+        "Esketamine IV 28 mg over 40 min",
+        Regimen.of(iv_infusion("28 mg", over="40 min", drug=Drug.ESKETAMINE)),
+    ),
+    ("im-racemic-0.5mgkg", "Racemic ketamine IM 0.5 mg/kg", Regimen.of(intramuscular("0.5 mg/kg"))),
+    ("sc-racemic-0.5mgkg", "Racemic ketamine SC 0.5 mg/kg", Regimen.of(subcutaneous("0.5 mg/kg"))),
+    ("sl-racemic-25mg", "Racemic ketamine sublingual 25 mg", Regimen.of(sublingual("25 mg"))),
+    ("po-racemic-50mg", "Racemic ketamine oral 50 mg", Regimen.of(oral("50 mg"))),
+    ("in-racemic-50mg", "Racemic ketamine intranasal 50 mg", Regimen.of(_racemic_in("50 mg"))),
+)
+
+
+@dataclass(frozen=True)
+class DemoRow:
+    stem: str
+    label: str
+    report: PKReport
+    figure: Path
+
+
+def run_demo(out: Path, patient: Patient | None = None) -> list[DemoRow]:
+    """Simulates every standard regimen, writes one figure each into ``out``."""
+    patient = patient or Patient()
+    out.mkdir(parents=True, exist_ok=True)
+    rows: list[DemoRow] = []
+    for stem, label, regimen in STANDARD_REGIMENS:
+        report = pk_report(regimen, patient)
+        sol = simulate(regimen, patient, days=1)
+        fig = plot_pk(sol, ANALYTES[report.drug][:2], f"{label} ({patient.weight_kg:g} kg)")
+        path = out / f"{stem}.png"
+        save(fig, path)
+        rows.append(DemoRow(stem, label, report, path))
+    return rows

@@ -1,0 +1,169 @@
+"""The pharmacokinetic models as objects: structure + parameter sets, and the default library.
+
+A model object holds its parameter sets; ``build`` returns the patient's
+:class:`~ketasim.pk.linear.LinearSystem`. Swap a parameter set with
+``dataclasses.replace(model, disposition=...)``, never by string.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from ketasim.errors import InputError
+from ketasim.library import (
+    Chong_2006_ketamine_oral,
+    Clements_1982_ketamine_intramuscular,
+    Dayton_1983_ketamine,
+    Kamp_2020_ketamine,
+    LeNedelec_2018_ketamine_subcutaneous,
+    Olofsen_2022_ketamine,
+    Otto_2021_norketamine,
+    PerezRuixo_2021_esketamine,
+    Rolan_2014_ketamine_sublingual,
+    Simons_2022_esketamine_sublingual,
+    Yanagihara_2003_ketamine_intranasal,
+)
+from ketasim.params import ParameterSet
+from ketasim.pk.esketamine import build_esketamine
+from ketasim.pk.linear import LinearSystem, combine
+from ketasim.pk.racemic import build_racemic
+from ketasim.population import Patient
+from ketasim.regimen import Drug, Regimen, Route
+
+__all__ = ["DEFAULT_PK", "EsketaminePK", "PKLibrary", "RacemicKetaminePK"]
+
+
+def _racemic_routes() -> dict[Route, ParameterSet]:
+    return {
+        Route.ORAL: Chong_2006_ketamine_oral.PARAMETERS,
+        Route.SUBLINGUAL: Rolan_2014_ketamine_sublingual.PARAMETERS,
+        Route.IM: Clements_1982_ketamine_intramuscular.PARAMETERS,
+        Route.SC: LeNedelec_2018_ketamine_subcutaneous.PARAMETERS,
+        Route.INTRANASAL: Yanagihara_2003_ketamine_intranasal.PARAMETERS,
+    }
+
+
+@dataclass(frozen=True)
+class RacemicKetaminePK:
+    """Racemic ketamine: Kamp 2020 disposition, Otto 2021 norketamine, route-specific absorption."""
+
+    disposition: ParameterSet = Kamp_2020_ketamine.PARAMETERS
+    metabolite: ParameterSet = Otto_2021_norketamine.PARAMETERS
+    effect: ParameterSet = Olofsen_2022_ketamine.PARAMETERS
+    binding: ParameterSet = Dayton_1983_ketamine.PARAMETERS
+    absorption: Mapping[Route, ParameterSet] = field(default_factory=_racemic_routes)
+    drug: Drug = Drug.RACEMIC_KETAMINE
+
+    @property
+    def routes(self) -> frozenset[Route]:
+        return frozenset({Route.IV, *self.absorption})
+
+    def parameter_sets(self) -> list[ParameterSet]:
+        return [
+            self.disposition,
+            self.metabolite,
+            self.effect,
+            self.binding,
+            *self.absorption.values(),
+        ]
+
+    def build(self, patient: Patient, routes: frozenset[Route], etas: Mapping[str, float]) -> LinearSystem:
+        return build_racemic(
+            patient,
+            routes,
+            disposition=self.disposition,
+            metabolite=self.metabolite,
+            effect=self.effect,
+            binding=self.binding,
+            absorption=self.absorption,
+            etas=etas,
+        )
+
+
+@dataclass(frozen=True)
+class EsketaminePK:
+    """Esketamine: Perez-Ruixo 2021 (IV, nasal, oral); Simons 2022 mucosal input (sublingual)."""
+
+    model: ParameterSet = PerezRuixo_2021_esketamine.PARAMETERS
+    effect: ParameterSet = Olofsen_2022_ketamine.PARAMETERS
+    binding: ParameterSet = Dayton_1983_ketamine.PARAMETERS
+    sublingual: ParameterSet = Simons_2022_esketamine_sublingual.PARAMETERS
+    drug: Drug = Drug.ESKETAMINE
+
+    @property
+    def routes(self) -> frozenset[Route]:
+        return frozenset({Route.IV, Route.INTRANASAL, Route.ORAL, Route.SUBLINGUAL})
+
+    def parameter_sets(self) -> list[ParameterSet]:
+        return [self.model, self.effect, self.binding, self.sublingual]
+
+    def build(self, patient: Patient, routes: frozenset[Route], etas: Mapping[str, float]) -> LinearSystem:
+        return build_esketamine(
+            patient,
+            routes,
+            model=self.model,
+            effect=self.effect,
+            binding=self.binding,
+            sublingual=self.sublingual,
+            etas=etas,
+        )
+
+
+@dataclass(frozen=True)
+class PKLibrary:
+    """The PK models ketasim uses, one per active drug."""
+
+    racemic: RacemicKetaminePK = field(default_factory=RacemicKetaminePK)
+    esketamine: EsketaminePK = field(default_factory=EsketaminePK)
+
+    def models(self) -> tuple[RacemicKetaminePK | EsketaminePK, ...]:
+        return (self.racemic, self.esketamine)
+
+    def supported(self) -> dict[Drug, frozenset[Route]]:
+        """Drug -> routes with a model."""
+        return {m.drug: m.routes for m in self.models()}
+
+    def check(self, drug: Drug, route: Route) -> None:
+        """Raises :class:`InputError` for a drug/route pair without a model."""
+        if drug.is_placebo:
+            return
+        routes = self.supported().get(drug, frozenset())
+        if route not in routes:
+            known = ", ".join(sorted(r.value for r in routes))
+            raise InputError(
+                "pk",
+                "route",
+                f"no {drug.value} model for this route (known: {known})",
+                f"{drug.value}/{route.value}",
+            )
+
+    def build(
+        self,
+        regimen: Regimen,
+        patient: Patient,
+        etas: Mapping[str, float] | None = None,
+        *,
+        drugs: frozenset[Drug] | None = None,
+    ) -> LinearSystem:
+        """The patient's linear system for the drugs and routes of ``regimen``.
+
+        ``drugs`` forces blocks to be present even without doses (e.g. to report zeros).
+        """
+        etas = etas or {}
+        needed: dict[Drug, set[Route]] = {}
+        for drug, route in regimen.routes:
+            self.check(drug, route)
+            if not drug.is_placebo:
+                needed.setdefault(drug, set()).add(route)
+        for drug in drugs or ():
+            needed.setdefault(drug, set())
+        if not needed:
+            needed[Drug.RACEMIC_KETAMINE] = set()
+        blocks = [
+            m.build(patient, frozenset(needed[m.drug]), etas) for m in self.models() if m.drug in needed
+        ]
+        return combine(blocks)
+
+
+DEFAULT_PK = PKLibrary()
