@@ -165,7 +165,7 @@ def demo(
     ):
         table.add_column(col, justify="left" if col in ("regimen", "analyte", "flags") else "right")
     for row in rows:
-        flags = "placeholder" if row.report.placeholders() else ""
+        flags = ("placeholder: " + ", ".join(row.route_placeholders)) if row.route_placeholders else ""
         for i, (name, m) in enumerate(list(row.report.metrics.items())[:2]):
             table.add_row(
                 row.label if i == 0 else "",

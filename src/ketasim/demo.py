@@ -61,6 +61,7 @@ class DemoRow:
     label: str
     report: PKReport
     figure: Path
+    route_placeholders: tuple[str, ...]
 
 
 def run_demo(out: Path, patient: Patient | None = None) -> list[DemoRow]:
@@ -68,11 +69,19 @@ def run_demo(out: Path, patient: Patient | None = None) -> list[DemoRow]:
     patient = patient or Patient()
     out.mkdir(parents=True, exist_ok=True)
     rows: list[DemoRow] = []
+    shared = {
+        drug: set(pk_report(Regimen.of(d), patient).placeholders())
+        for drug, d in (
+            (Drug.RACEMIC_KETAMINE, iv_infusion("35 mg", over="40 min")),
+            (Drug.ESKETAMINE, nasal_session(1)),
+        )
+    }
     for stem, label, regimen in STANDARD_REGIMENS:
         report = pk_report(regimen, patient)
+        own = tuple(p.split(".", 1)[1] for p in report.placeholders() if p not in shared[report.drug])
         sol = simulate(regimen, patient, days=1)
         fig = plot_pk(sol, ANALYTES[report.drug][:2], f"{label} ({patient.weight_kg:g} kg)")
         path = out / f"{stem}.png"
         save(fig, path)
-        rows.append(DemoRow(stem, label, report, path))
+        rows.append(DemoRow(stem, label, report, path, own))
     return rows
