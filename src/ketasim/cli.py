@@ -179,8 +179,9 @@ def demo(
             )
     console.print(table)
     console.print(
-        "'placeholder': the route uses values flagged as placeholders "
-        "(see `ketasim pk ... --json`, key 'placeholders')."
+        "'placeholder': the route's own absorption values that are placeholders. Every row also uses "
+        "two shared placeholders (norketamine effect-site half-life and unbound fraction); "
+        "`ketasim pk ... --json` lists all under 'placeholders'."
     )
     console.print(f"figures written to {out}/ ({len(rows)} files)")
 
