@@ -15,6 +15,8 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Literal
 
+import numpy as np
+
 from ketasim.errors import ModelError
 
 __all__ = ["Evidence", "Parameter", "ParameterSet", "Source", "Variability"]
@@ -114,6 +116,22 @@ class Parameter:
             logit = math.log(self.value / (1.0 - self.value)) + eta
             return 1.0 / (1.0 + math.exp(-logit))
         return self.value + eta
+
+    def individual_array(self, eta: np.ndarray) -> np.ndarray:
+        """Individual values for an array of random effects (vectorised :meth:`individual`)."""
+        eta = np.asarray(eta, dtype=float)
+        if self.variability is None:
+            return np.full(eta.shape, self.value)
+        scale = self.variability.scale
+        out: np.ndarray
+        if scale == "log":
+            out = self.value * np.exp(eta)
+        elif scale == "logit":
+            logit = math.log(self.value / (1.0 - self.value)) + eta
+            out = 1.0 / (1.0 + np.exp(-logit))
+        else:
+            out = self.value + eta
+        return out
 
     def with_value(self, value: float) -> Parameter:
         """Returns a copy with a new value (bounds are checked)."""

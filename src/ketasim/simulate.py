@@ -71,10 +71,10 @@ def simulate(
         key = f"plasma:{m}"
         if key not in system.outputs:
             continue
-        plasma[m] = X @ system.outputs[key]
-        auc[m] = I @ system.outputs[key]
-        effect[m] = X @ system.outputs[f"effect:{m}"]
-        unbound[m] = X @ system.outputs[f"unbound:{m}"]
+        plasma[m] = X @ system.outputs[key][0]
+        auc[m] = I @ system.outputs[key][0]
+        effect[m] = X @ system.outputs[f"effect:{m}"][0]
+        unbound[m] = X @ system.outputs[f"unbound:{m}"][0]
 
     status = Status.SUCCESS
     if not np.all(np.isfinite(X)):

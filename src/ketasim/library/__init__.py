@@ -17,6 +17,7 @@ from ketasim.library import (
     PerezRuixo_2021_esketamine,
     Rolan_2014_ketamine_sublingual,
     Simons_2022_esketamine_sublingual,
+    Simons_2022_hydroxynorketamine,
     Yanagihara_2003_ketamine_intranasal,
 )
 from ketasim.params import ParameterSet
@@ -34,6 +35,7 @@ _MODULES = (
     PerezRuixo_2021_esketamine,
     Rolan_2014_ketamine_sublingual,
     Simons_2022_esketamine_sublingual,
+    Simons_2022_hydroxynorketamine,
     Yanagihara_2003_ketamine_intranasal,
 )
 

@@ -47,7 +47,7 @@ def _row(system: LinearSystem, kind: str, analyte: str) -> np.ndarray:
     for part in ALIASES[analyte]:
         key = f"{kind}:{part}"
         if key in system.outputs:
-            row = row + system.outputs[key]
+            row = row + system.outputs[key][0]
     return row
 
 
@@ -70,7 +70,7 @@ def _peak(traj: Trajectory, row: np.ndarray, horizon: float) -> tuple[float, flo
 
 
 def _terminal_half_life(system: LinearSystem, x: np.ndarray, row: np.ndarray) -> float:
-    lam, V = np.linalg.eig(system.A)
+    lam, V = np.linalg.eig(system.A[0])
     coef = np.linalg.solve(V, x.astype(complex))
     weights = np.abs((row @ V) * coef)
     if weights.sum() == 0:
@@ -96,7 +96,7 @@ def pk_metrics(
     horizon = horizon_h if horizon_h is not None else t_end + 48.0
     X, I = traj.states([24.0, t_end])
     x_end, int_end = X[1], I[1]
-    tail = np.linalg.solve(-system.A, x_end)
+    tail = np.linalg.solve(-system.A[0], x_end)
     out: dict[str, AnalyteMetrics] = {}
     for analyte in analytes:
         row = _row(system, "plasma", analyte)

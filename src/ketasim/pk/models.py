@@ -22,13 +22,14 @@ from ketasim.library import (
     PerezRuixo_2021_esketamine,
     Rolan_2014_ketamine_sublingual,
     Simons_2022_esketamine_sublingual,
+    Simons_2022_hydroxynorketamine,
     Yanagihara_2003_ketamine_intranasal,
 )
 from ketasim.params import ParameterSet
 from ketasim.pk.esketamine import build_esketamine
 from ketasim.pk.linear import LinearSystem, combine
 from ketasim.pk.racemic import build_racemic
-from ketasim.population import Patient
+from ketasim.population import Cohort, Patient
 from ketasim.regimen import Drug, Regimen, Route
 
 __all__ = ["DEFAULT_PK", "EsketaminePK", "PKLibrary", "RacemicKetaminePK"]
@@ -53,6 +54,7 @@ class RacemicKetaminePK:
     effect: ParameterSet = Olofsen_2022_ketamine.PARAMETERS
     binding: ParameterSet = Dayton_1983_ketamine.PARAMETERS
     absorption: Mapping[Route, ParameterSet] = field(default_factory=_racemic_routes)
+    hnk: ParameterSet = Simons_2022_hydroxynorketamine.PARAMETERS
     drug: Drug = Drug.RACEMIC_KETAMINE
 
     @property
@@ -65,19 +67,20 @@ class RacemicKetaminePK:
             self.metabolite,
             self.effect,
             self.binding,
+            self.hnk,
             *self.absorption.values(),
         ]
 
-    def build(self, patient: Patient, routes: frozenset[Route], etas: Mapping[str, float]) -> LinearSystem:
+    def build(self, cohort: Cohort, routes: frozenset[Route], *, hnk: bool = False) -> LinearSystem:
         return build_racemic(
-            patient,
+            cohort,
             routes,
             disposition=self.disposition,
             metabolite=self.metabolite,
             effect=self.effect,
             binding=self.binding,
             absorption=self.absorption,
-            etas=etas,
+            hnk=self.hnk if hnk else None,
         )
 
 
@@ -98,15 +101,14 @@ class EsketaminePK:
     def parameter_sets(self) -> list[ParameterSet]:
         return [self.model, self.effect, self.binding, self.sublingual]
 
-    def build(self, patient: Patient, routes: frozenset[Route], etas: Mapping[str, float]) -> LinearSystem:
+    def build(self, cohort: Cohort, routes: frozenset[Route], *, hnk: bool = False) -> LinearSystem:
         return build_esketamine(
-            patient,
+            cohort,
             routes,
             model=self.model,
             effect=self.effect,
             binding=self.binding,
             sublingual=self.sublingual,
-            etas=etas,
         )
 
 
@@ -138,32 +140,41 @@ class PKLibrary:
                 f"{drug.value}/{route.value}",
             )
 
-    def build(
-        self,
-        regimen: Regimen,
-        patient: Patient,
-        etas: Mapping[str, float] | None = None,
-        *,
-        drugs: frozenset[Drug] | None = None,
-    ) -> LinearSystem:
-        """The patient's linear system for the drugs and routes of ``regimen``.
-
-        ``drugs`` forces blocks to be present even without doses (e.g. to report zeros).
-        """
-        etas = etas or {}
+    def routes_of(self, regimen: Regimen) -> dict[Drug, frozenset[Route]]:
+        """Active drug -> routes used by ``regimen`` (checked against the models)."""
         needed: dict[Drug, set[Route]] = {}
         for drug, route in regimen.routes:
             self.check(drug, route)
             if not drug.is_placebo:
                 needed.setdefault(drug, set()).add(route)
-        for drug in drugs or ():
-            needed.setdefault(drug, set())
-        if not needed:
-            needed[Drug.RACEMIC_KETAMINE] = set()
-        blocks = [
-            m.build(patient, frozenset(needed[m.drug]), etas) for m in self.models() if m.drug in needed
-        ]
+        return {d: frozenset(r) for d, r in needed.items()}
+
+    def build_cohort(
+        self,
+        needed: Mapping[Drug, frozenset[Route]],
+        cohort: Cohort,
+        *,
+        hnk: bool = False,
+    ) -> LinearSystem:
+        """Every patient's linear system with blocks for the drugs (and routes) in ``needed``.
+
+        Without any active drug, an empty racemic block is built so outputs exist (as zeros).
+        """
+        needed = dict(needed) or {Drug.RACEMIC_KETAMINE: frozenset()}
+        if hnk:
+            needed.setdefault(Drug.RACEMIC_KETAMINE, frozenset())
+        blocks = [m.build(cohort, needed[m.drug], hnk=hnk) for m in self.models() if m.drug in needed]
         return combine(blocks)
+
+    def build(
+        self,
+        regimen: Regimen,
+        patient: Patient,
+        etas: Mapping[str, float] | None = None,
+    ) -> LinearSystem:
+        """One patient's linear system (N = 1) for the drugs and routes of ``regimen``."""
+        cohort = Cohort.of([patient], {k: [v] for k, v in (etas or {}).items()})
+        return self.build_cohort(self.routes_of(regimen), cohort)
 
 
 DEFAULT_PK = PKLibrary()

@@ -3,7 +3,8 @@
 A :class:`Trajectory` turns dose events into boluses and constant-rate inputs,
 then advances the state exactly (:class:`~ketasim.pk.linear.Propagator`) from
 one input change or output time to the next. Outputs at a dose time are taken
-after the dose. It also integrates the state, for exact AUCs.
+before the dose (pre-dose), as everywhere in ketasim. It also integrates the
+state, for exact AUCs. The system must hold one patient (N = 1).
 """
 
 from __future__ import annotations
@@ -32,9 +33,11 @@ class Trajectory:
     """States of ``system`` under ``events``, evaluated exactly at any times."""
 
     def __init__(self, system: LinearSystem, events: Sequence[DoseEvent]) -> None:
+        if system.N != 1:
+            raise InputError("pk", "system", "a trajectory follows one patient", system.N)
         self.system = system
         self.events = tuple(events)
-        self._prop = Propagator(system.A)
+        self._prop = Propagator(system.A[0])
         boluses: dict[float, np.ndarray] = {}
         rates: list[_Rate] = []
         for e in self.events:
@@ -44,7 +47,7 @@ class Trajectory:
             if spec is None:
                 raise InputError("pk", "route", "no model block for this drug/route", f"{e.drug}/{e.route}")
             for inp in spec.inputs(e.device):
-                amount = e.amount_mg * inp.fraction
+                amount = e.amount_mg * float(inp.fraction[0])
                 duration = e.duration_h if inp.duration_h is None else inp.duration_h
                 if duration > 0:
                     rates.append(_Rate(e.time_h, e.time_h + duration, inp.state, amount / duration))
@@ -91,11 +94,11 @@ class Trajectory:
                 x, di = self._prop.step(x, p - t, self._rate_at(t))
                 integral = integral + di
                 t = p
-            bolus = self._boluses.get(p)
-            if bolus is not None:
-                x = x + bolus
             while k < order.size and t_out[order[k]] == p:
                 X[order[k]] = x
                 I[order[k]] = integral
                 k += 1
+            bolus = self._boluses.get(p)
+            if bolus is not None:
+                x = x + bolus
         return X, I
