@@ -104,7 +104,7 @@ def pk(
         from ketasim.plots import plot_pk, save
         from ketasim.simulate import simulate
 
-        sol = simulate(regimen, patient)
+        sol = simulate(regimen, patient, pd=False)
         fig = plot_pk(
             sol,
             ANALYTES[report.drug][:2],

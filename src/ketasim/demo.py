@@ -79,7 +79,7 @@ def run_demo(out: Path, patient: Patient | None = None) -> list[DemoRow]:
     for stem, label, regimen in STANDARD_REGIMENS:
         report = pk_report(regimen, patient)
         own = tuple(p.split(".", 1)[1] for p in report.placeholders() if p not in shared[report.drug])
-        sol = simulate(regimen, patient, days=1)
+        sol = simulate(regimen, patient, days=1, pd=False)
         fig = plot_pk(sol, ANALYTES[report.drug][:2], f"{label} ({patient.weight_kg:g} kg)")
         path = out / f"{stem}.png"
         save(fig, path)

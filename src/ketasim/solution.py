@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 import numpy as np
@@ -61,6 +61,12 @@ class Solution:
     auc: Mapping[str, np.ndarray]
     doses: tuple[DoseEvent, ...]
     status: Status = Status.SUCCESS
+    madrs: np.ndarray | None = None
+    items: np.ndarray | None = None
+    latent: Mapping[str, np.ndarray] = field(default_factory=dict)
+    occupancy: np.ndarray | None = None
+    cadss: np.ndarray | None = None
+    blood_pressure: np.ndarray | None = None
 
     def _parts(self, analyte: str) -> tuple[str, ...]:
         parts = ALIASES.get(analyte)
@@ -92,9 +98,17 @@ class Solution:
         return total
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per time: ``time_h`` and a ng/mL column per kind and molecule."""
+        """One row per time: ``time_h``, a ng/mL column per kind and molecule, then the PD layers."""
         data: dict[str, np.ndarray] = {"time_h": self.times_h}
         for kind in _KINDS:
             for k, v in getattr(self, kind).items():
                 data[f"{kind}_{k}_ng_ml"] = v
+        for name in ("occupancy", "cadss", "blood_pressure", "madrs"):
+            value = getattr(self, name)
+            if value is not None:
+                data[name] = value
+        if self.items is not None:
+            data["madrs_item10"] = self.items[:, 9]
+        for k, v in self.latent.items():
+            data[f"latent_{k}"] = v
         return pd.DataFrame(data)

@@ -31,21 +31,23 @@ def _kamp(weight):
 def test_iv_infusion_equals_closed_form(weight):
     t = np.concatenate([np.linspace(0.01, 2 / 3, 20), np.linspace(0.7, 24, 60)])
     dose = 0.5 * weight
-    sol = simulate(Regimen.of(iv_infusion("0.5 mg/kg", over="40 min")), Patient(weight_kg=weight), times=t)
+    sol = simulate(
+        Regimen.of(iv_infusion("0.5 mg/kg", over="40 min")), Patient(weight_kg=weight), times=t, pd=False
+    )
     exact = 1000 * three_compartment_infusion(t, dose, 2 / 3, **_kamp(weight))
     np.testing.assert_allclose(sol.concentration("ketamine"), exact, rtol=1e-10)
 
 
 def test_effect_site_equals_closed_form():
     t = np.linspace(0.02, 12, 120)
-    sol = simulate(Regimen.of(iv_infusion("35 mg", over="40 min")), times=t)
+    sol = simulate(Regimen.of(iv_infusion("35 mg", over="40 min")), times=t, pd=False)
     exact = 1000 * three_compartment_infusion(t, 35.0, 2 / 3, ke0=KE0, **_kamp(70.0))
     np.testing.assert_allclose(sol.concentration("ketamine", "effect"), exact, rtol=1e-10)
 
 
 def test_bolus_equals_short_infusion_limit_and_mass_balance():
     """A bolus of D: AUC to infinity equals D/CL exactly."""
-    sol = simulate(Regimen.of(iv_bolus("35 mg")), times=[0.0, 1.0, 200.0])
+    sol = simulate(Regimen.of(iv_bolus("35 mg")), times=[0.0, 1.0, 200.0], pd=False)
     auc = sol.cumulative_auc("ketamine")[-1]
     assert auc == pytest.approx(35.0 / K["CL"] * 1000, rel=1e-9)
 
@@ -56,7 +58,7 @@ def test_first_order_absorption_equals_closed_form():
     p = _kamp(70.0)
     ka = a["KA"]
     t = np.linspace(0.05, 10, 60)
-    sol = simulate(Regimen.of(intramuscular("35 mg")), times=t)
+    sol = simulate(Regimen.of(intramuscular("35 mg")), times=t, pd=False)
     # closed form: convolution of ka·F·D·exp(-ka t) with the bolus response Σ A_i exp(-λ_i t)
     k10, k12, k13, k21, k31 = (
         p["CL"] / p["V1"],

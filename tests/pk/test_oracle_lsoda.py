@@ -38,7 +38,7 @@ def test_racemic_routes_match_lsoda(route):
             segments = [(0.0, 24.0, 0.0, bolus)]
     Y = lsoda_piecewise(rhs, np.zeros(n), segments, TIMES)
     ref = [conc(y) for y in Y]
-    sol = simulate(regimen, Patient(weight_kg=weight), times=TIMES)
+    sol = simulate(regimen, Patient(weight_kg=weight), times=TIMES, pd=False)
     _assert_close(sol.concentration("ketamine"), np.array([r["ketamine"] for r in ref]))
     _assert_close(sol.concentration("norketamine"), np.array([r["norketamine"] for r in ref]))
     _assert_close(sol.concentration("ketamine", "effect"), np.array([r["ketamine_effect"] for r in ref]))
@@ -66,7 +66,7 @@ def test_esketamine_nasal_session_matches_lsoda(age, ancestry):
             bolus[0] = 28 * fr[starts.index(a)]
         segments.append((a, b, (0.0, rate, 0.0), bolus))
     Y = lsoda_piecewise(rhs, np.zeros(10), segments, TIMES)
-    sol = simulate(Regimen.of(nasal_session(3)), patient, times=TIMES)
+    sol = simulate(Regimen.of(nasal_session(3)), patient, times=TIMES, pd=False)
     _assert_close(sol.concentration("esketamine"), 1000 * Y[:, 3] / p["VC"])
     _assert_close(sol.concentration("noresketamine"), 1000 * Y[:, 7] / p["VCN"])
     _assert_close(sol.concentration("esketamine", "effect"), 1000 * Y[:, 9])
@@ -80,7 +80,7 @@ def test_esketamine_iv_and_oral_match_lsoda():
         [(0.0, 2 / 3, (28 / (2 / 3), 0.0, 0.0), None), (2 / 3, 24.0, (0.0, 0.0, 0.0), None)],
         TIMES,
     )
-    sol = simulate(Regimen.of(iv_infusion("28 mg", over="40 min", drug="esketamine")), times=TIMES)
+    sol = simulate(Regimen.of(iv_infusion("28 mg", over="40 min", drug="esketamine")), times=TIMES, pd=False)
     _assert_close(sol.concentration("esketamine"), 1000 * Y[:, 3] / p["VC"])
     dpo = p["DPO"]
     Y = lsoda_piecewise(
@@ -92,6 +92,7 @@ def test_esketamine_iv_and_oral_match_lsoda():
     sol = simulate(
         Regimen.of(Dose(drug=Drug.ESKETAMINE, route=Route.ORAL, amount=DoseAmount(84.0))),
         times=TIMES,
+        pd=False,
     )
     _assert_close(sol.concentration("esketamine"), 1000 * Y[:, 3] / p["VC"])
     _assert_close(sol.concentration("noresketamine"), 1000 * Y[:, 7] / p["VCN"])

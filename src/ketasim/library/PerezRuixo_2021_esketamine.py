@@ -29,15 +29,6 @@ _T3 = src(
 )
 
 
-def _t3(locator: str) -> object:
-    return src(
-        "Perez-Ruixo 2021 Clin Pharmacokinet 60:501",
-        f"Table 3 {locator}, via nlmixr2lib PerezRuixo_2020_esketamine.R",
-        Evidence.TRANSCRIPTION,
-        doi="10.1007/s40262-020-00953-4",
-    )
-
-
 PARAMETERS = ParameterSet(
     name="PerezRuixo_2021_esketamine",
     title="Esketamine 3-compartment + hepato-portal liver, noresketamine 2-compartment",

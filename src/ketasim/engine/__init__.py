@@ -1,0 +1,1 @@
+"""The population engine: exact linear PK, exponential steps for the cascade, Radau for the synapses."""

@@ -1,0 +1,1 @@
+"""Pharmacodynamics: receptor occupancy, the cascade, non-specific components, acute effects."""

@@ -1,0 +1,124 @@
+"""Individual pharmacodynamic parameters of every patient: covariates and random effects applied.
+
+Responsiveness ``g`` (logit scale) carries the covariate effects with a
+published direction (BMI, family history of alcohol use disorder, prior
+suicide attempt, adiponectin, B12); BDNF Val66Met acts mechanistically (BDNF
+secretion), benzodiazepines on the disinhibition drive.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ketasim.library.Ketasim_2026_symptoms import ITEMS
+from ketasim.model import Model
+from ketasim.population import Cohort
+
+__all__ = ["IndividualPD", "individual_pd"]
+
+
+@dataclass(frozen=True)
+class IndividualPD:
+    """Per-patient PD values (arrays of length N) and shared scalars."""
+
+    g: np.ndarray
+    sigma: np.ndarray
+    placebo: np.ndarray
+    ad_max: np.ndarray
+    f_sec: np.ndarray
+    phi: np.ndarray
+    ampa: float
+    beta_bz: np.ndarray
+    new_ad: np.ndarray
+    base_items: np.ndarray
+    floor_items: np.ndarray
+    a_w: float
+    a_w_si: float
+    w_sat: float
+
+
+def _z(x: np.ndarray, ref: float, sd: float) -> np.ndarray:
+    return np.where(np.isnan(x), 0.0, (x - ref) / sd)
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    return np.log(p / (1.0 - p))
+
+
+def _items(model: Model, cohort: Cohort) -> tuple[np.ndarray, np.ndarray]:
+    """Baseline and floor item scores (N, 10): item 10 from baseline SI, the rest by the profile."""
+    s = model.symptoms
+    w = np.array([s.value(f"W_{name.upper()}") for name in ITEMS[:9]])
+    total = cohort.baseline_madrs
+    item10 = np.minimum(cohort.baseline_si, np.minimum(6.0, total))
+    rest = total - item10
+    base = np.zeros((cohort.n, 10))
+    # water-filling: scale the profile to the remaining total, no item above 6
+    cap = np.full((cohort.n, 9), np.inf)
+    for _ in range(9):
+        free = np.isinf(cap)
+        fixed_sum = np.where(free, 0.0, cap).sum(axis=1)
+        wsum = np.where(free, w, 0.0).sum(axis=1)
+        k = np.where(wsum > 0, (rest - fixed_sum) / np.where(wsum > 0, wsum, 1.0), 0.0)
+        vals = np.where(free, w * k[:, None], cap)
+        over = free & (vals > 6.0)
+        if not over.any():
+            break
+        cap = np.where(over, 6.0, cap)
+    base[:, :9] = np.minimum(vals, 6.0)
+    base[:, 9] = item10
+    floor_total = model.symptoms.value("FLOOR")
+    share = base / np.where(total > 0, total, 1.0)[:, None]
+    floor = np.minimum(base, floor_total * share)
+    return base, floor
+
+
+def individual_pd(model: Model, cohort: Cohort) -> IndividualPD:
+    """Individual PD values of every patient in ``cohort``."""
+    s, c, ns = model.symptoms, model.cascade, model.nonspecific
+    sw = model.switches
+    g_par = s["G_TYP"]
+    logit_g = _logit(g_par.individual_array(cohort.eta(f"{s.name}.G_TYP")))
+    pr = model.predictors
+    logit_g = logit_g + pr.value("BETA_BMI") * _z(cohort.bmi, pr.value("BMI_REF"), pr.value("BMI_SD"))
+    logit_g = logit_g + pr.value("BETA_FH_ALCOHOL") * cohort.fh_alcohol
+    logit_g = logit_g + pr.value("BETA_SUICIDE_ATTEMPT") * cohort.prior_suicide_attempt
+    ad = model.adiponectin
+    logit_g = logit_g + ad.value("BETA_ADIPONECTIN") * _z(
+        cohort.adiponectin_ug_ml, ad.value("ADIPONECTIN_REF"), ad.value("ADIPONECTIN_SD")
+    )
+    if sw.b12_effect != "none":
+        b = model.b12
+        sign = 1.0 if sw.b12_effect == "published" else -1.0
+        logit_g = logit_g + sign * b.value("BETA_B12") * _z(
+            cohort.b12_pg_ml, b.value("B12_REF"), b.value("B12_SD")
+        )
+    g = 1.0 / (1.0 + np.exp(-logit_g))
+
+    f_sec = np.choose(
+        cohort.met_alleles,
+        [1.0, model.val66met.value("F_SEC_VALMET"), model.val66met.value("F_SEC_METMET")],
+    )
+    phi = f_sec * (0.0 if sw.mtor_inhibitor == "block" else 1.0)
+    bz = model.benzodiazepine
+    dose = cohort.benzodiazepine_mg_day
+    beta = bz.value("BZ_MAX") * dose / (dose + bz.value("BZ_50")) if sw.benzodiazepine else np.zeros(cohort.n)
+    base, floor = _items(model, cohort)
+    return IndividualPD(
+        g=g,
+        sigma=c["SIGMA_TYP"].individual_array(cohort.eta(f"{c.name}.SIGMA_TYP")),
+        placebo=ns["P_TYP"].individual_array(cohort.eta(f"{ns.name}.P_TYP")),
+        ad_max=ns["AD_MAX"].individual_array(cohort.eta(f"{ns.name}.AD_MAX")),
+        f_sec=np.asarray(f_sec, float),
+        phi=np.asarray(phi, float),
+        ampa=0.0 if sw.ampa_blockade else 1.0,
+        beta_bz=np.asarray(beta, float),
+        new_ad=cohort.background == 2,
+        base_items=base,
+        floor_items=floor,
+        a_w=s.value("A_W"),
+        a_w_si=s.value("A_W_SI"),
+        w_sat=s.value("W_SAT"),
+    )
