@@ -48,8 +48,10 @@ class EngineResult:
             return col["G"]
         if name == "B":
             return ind.f_sec[:, None] * (a * col["B1"] + col["B2"])
-        if name in ("M", "P", "X", "W"):
+        if name in ("M", "P", "X"):
             return gain_phi * (a * col[name + "1"] + col[name + "2"])
+        if name == "W":
+            return gain_phi * a * col["W1"]
         if name in ("N", "S", "L"):
             return self.y[..., "NSL".index(name)]
         if name == "syn":

@@ -15,6 +15,7 @@ import numpy as np
 from ketasim.engine.prepared import Prepared
 from ketasim.engine.radau import radau_nsl_step
 from ketasim.pd.cascade import IDX
+from ketasim.pd.receptor import drive
 
 __all__ = ["run_numpy"]
 
@@ -52,9 +53,7 @@ def run_numpy(p: Prepared) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             xs.append(nxt)
         X5 = np.stack(xs, axis=1)  # (N, 5, n)
         q = np.einsum("nij,nj->ni", X5, p.row_q)
-        o_int = q / (1.0 + q)
-        qp = q / p.s_pyr
-        d = o_int * (1.0 - qp / (1.0 + qp)) ** p.n_pyr
+        o_int, d = drive(q, p.s_pyr, p.n_pyr, p.h_int)
         u[:, :, 0] = (1.0 - p.ind.beta_bz)[:, None] * d
         u[:, :, 1] = p.w_e * o_int + (p.w_hnk * np.einsum("nij,nj->ni", X5, p.row_h) if p.w_hnk else 0.0)
         u[:, :, 2] = (p.ind.new_ad & (t0 >= p.schedule.ad_start_s))[:, None]

@@ -14,10 +14,11 @@ from scipy.integrate import solve_ivp
 
 from ketasim.engine.prepared import Prepared
 from ketasim.errors import ModelError
+from ketasim.pd.cascade import IDX
 
 __all__ = ["solve_reference"]
 
-_NZ = 15
+_NZ = 14
 
 
 def _rhs_factory(p: Prepared, i: int):  # type: ignore[no-untyped-def]
@@ -44,17 +45,17 @@ def _rhs_factory(p: Prepared, i: int):  # type: ignore[no-untyped-def]
     ns = m.nonspecific
     tef, kes, tes, tad = ns.value("TAU_EF"), ns.value("K_ES"), ns.value("TAU_ES"), ns.value("TAU_AD")
     ktol, ttol = m.acute.value("K_TOL"), m.acute.value("TAU_TOL")
-    spyr, npyr, wh = p.s_pyr, p.n_pyr, p.w_hnk
+    spyr, npyr, hint, wh = p.s_pyr, p.n_pyr, p.h_int, p.w_hnk
     ad_start_h = p.schedule.ad_start_s / 3600.0
 
     def rhs(t: float, yy: np.ndarray, r: np.ndarray) -> np.ndarray:
         x = yy[:n]
-        G, B1, B2, M1, M2, P1, P2, X1, X2, W1, W2, EF, ES, AD, TOL = yy[n : n + _NZ]
+        G, B1, B2, M1, M2, P1, P2, X1, X2, W1, EF, ES, AD, TOL = yy[n : n + _NZ]
         N, S, L = yy[n + _NZ :]
         q = max(float(row_q @ x), 0.0)
         o_int = q / (1.0 + q)
         qp = q / spyr
-        d = o_int * (1.0 - qp / (1.0 + qp)) ** npyr
+        d = o_int**hint * (1.0 - qp / (1.0 + qp)) ** npyr
         u2 = we * o_int + wh * float(row_h @ x)
         M = phi * (a * M1 + M2)
         X = phi * (a * X1 + X2)
@@ -66,7 +67,7 @@ def _rhs_factory(p: Prepared, i: int):  # type: ignore[no-untyped-def]
             (B1 - M1) / tm, (B2 - M2) / tm,
             (M1 - P1) / tp, (M2 - P2) / tp,
             (P1 - X1) / tx, (P2 - X2) / tx,
-            (M1 - W1) / tw, (M2 - W2) / tw,
+            (M1 - W1) / tw,
             -EF / tef, kes * EF - ES / tes, (on - AD) / tad,
             ktol * float(row_s @ x) - TOL / ttol,
         ]  # fmt: skip
@@ -108,7 +109,7 @@ def solve_reference(
         if a in sched.boluses:
             y[:n] += sched.boluses[a][i]
         if a in sched.impulses:
-            y[n + 11] += sched.impulses[a][i]
+            y[n + IDX["EF"]] += sched.impulses[a][i]
         r = np.zeros(n)
         for ev in sched.rates:
             if ev.start <= a < ev.end:

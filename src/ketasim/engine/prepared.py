@@ -46,6 +46,7 @@ class Prepared:
     row_h: np.ndarray  # (N, n) -> (2R,6R)-HNK effect site, µM
     s_pyr: float
     n_pyr: float
+    h_int: float
     w_e: float
     w_hnk: float
     out_times_s: np.ndarray
@@ -134,6 +135,7 @@ def prepare(
         phi=phi, psi=psi, chain_a=ch.A, chain=steps, nsl=NSLParams.of(model),
         row_q=row_q, row_s=row_s, row_k=row_k, row_h=row_h,
         s_pyr=model.selectivity.value("S_PYR"), n_pyr=model.selectivity.value("N_PYR"),
+        h_int=model.selectivity.value("H_INT"),
         w_e=model.bdnf.value("W_E"), w_hnk=model.switches.hnk_weight if model.switches.hnk else 0.0,
         out_times_s=out_s, out_slot={int(t): i for i, t in enumerate(out_s)}, record_x=record_x,
     )  # fmt: skip

@@ -36,7 +36,7 @@ PARAMETERS = ParameterSet(
         ),
         param(
             "W_E",
-            0.3,
+            0.15,
             "1",
             (0.0, 2.0),
             "weight of the occupancy-driven (eEF2) BDNF route",

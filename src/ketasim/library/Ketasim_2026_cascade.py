@@ -40,7 +40,7 @@ PARAMETERS = ParameterSet(
         ),
         param(
             "K_N",
-            3.0,
+            8.0,
             "1/h",
             (0.1, 30.0),
             "labile spine formation per unit structural drive",
@@ -49,7 +49,7 @@ PARAMETERS = ParameterSet(
         ),
         param(
             "TAU_N",
-            120.0,
+            96.0,
             "h",
             (24.0, 480.0),
             "labile spine lifetime",

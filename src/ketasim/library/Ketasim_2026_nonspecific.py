@@ -28,7 +28,7 @@ PARAMETERS = ParameterSet(
     parameters=(
         param(
             "E_SALINE",
-            0.25,
+            0.35,
             "1",
             (0.0, 2.0),
             "expectancy impulse of an IV session (saline or drug)",
@@ -37,7 +37,7 @@ PARAMETERS = ParameterSet(
         ),
         param(
             "E_MIDAZOLAM",
-            0.45,
+            0.6,
             "1",
             (0.0, 3.0),
             "expectancy impulse of a midazolam session",
@@ -46,7 +46,7 @@ PARAMETERS = ParameterSet(
         ),
         param(
             "E_SPRAY",
-            0.25,
+            0.35,
             "1",
             (0.0, 2.0),
             "expectancy impulse of a nasal session (spray or drug)",
@@ -56,7 +56,7 @@ PARAMETERS = ParameterSet(
         param("TAU_EF", 12.0, "h", (2.0, 72.0), "expectancy decay time constant", _EST, estimated=True),
         param(
             "K_ES",
-            0.01,
+            0.03,
             "1/h",
             (0.0, 0.2),
             "build-up of non-specific improvement per unit expectancy",

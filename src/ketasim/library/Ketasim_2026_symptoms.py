@@ -48,7 +48,7 @@ PARAMETERS = ParameterSet(
         ),
         param(
             "A_W",
-            0.6,
+            0.7,
             "1",
             (0.0, 1.0),
             "largest share of the drug effect from the fast term",
@@ -56,7 +56,13 @@ PARAMETERS = ParameterSet(
             estimated=True,
         ),
         param(
-            "W_SAT", 0.05, "1", (0.005, 0.5), "fast-term level at tanh(1) of its effect", _EST, estimated=True
+            "W_SAT",
+            0.008,
+            "1",
+            (0.001, 0.5),
+            "fast-term level at tanh(1) of its effect",
+            _EST,
+            estimated=True,
         ),
         param(
             "A_W_SI",

@@ -8,8 +8,9 @@ glutamate while anaesthetic doses do not (Moghaddam 1997 J Neurosci 17:2921:
 Chowdhury 2017: 30 but not 80 mg/kg raised 13C cycling). Kotermanski & Johnson
 2009 (J Neurosci 29:2774) report a several-fold higher ketamine sensitivity of
 GluN2C/D than GluN2A/B receptors in 1 mM Mg2+ (not re-read here). ketasim takes
-the interneuron block at the binding Ki and the pyramidal block 10-fold weaker,
-with a steep pyramidal term, so that the drive collapses at anaesthetic
+the interneuron block at the binding Ki, cooperative (disinhibition needs a
+broad interneuron block, so the drive favours high peaks), and the pyramidal
+block 10-fold weaker with a steep term, so that the drive collapses at anaesthetic
 effect-site concentrations (5-10 µM; Zanos 2018 Pharmacol Rev Table 1):
 assumptions, flagged.
 
@@ -36,10 +37,19 @@ PARAMETERS = ParameterSet(
         param("S_INT", 1.0, "1", (0.3, 3.0), "interneuron IC50 / binding Ki", _ASSUMED, placeholder=True),
         param("S_PYR", 10.0, "1", (3.0, 40.0), "pyramidal IC50 / binding Ki", _ASSUMED, placeholder=True),
         param(
-            "N_PYR",
-            4.0,
+            "H_INT",
+            3.0,
             "1",
-            (1.0, 6.0),
+            (1.0, 4.0),
+            "cooperativity of the interneuron block in the drive (disinhibition needs a broad block)",
+            _ASSUMED,
+            placeholder=True,
+        ),
+        param(
+            "N_PYR",
+            6.0,
+            "1",
+            (1.0, 8.0),
             "steepness of the pyramidal block on the drive",
             _ASSUMED,
             placeholder=True,

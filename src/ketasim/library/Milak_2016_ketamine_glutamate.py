@@ -30,9 +30,9 @@ PARAMETERS = ParameterSet(
     parameters=(
         param(
             "GMAX",
-            1.32,
+            6.82,
             "1",
-            (0.3, 4.0),
+            (0.3, 10.0),
             "surge (fraction above baseline) per unit disinhibition drive",
             src("derived from Milak 2016 (+38 % peak at 0.5 mg/kg)", evidence=Evidence.DERIVED),
         ),

@@ -9,8 +9,12 @@ to its outputs, which is exact because the chain is linear)::
     Mk' = (Bk - Mk)/τM                         mTORC1 pulse
     Pk' = (Mk - Pk)/τP                         synaptic proteins
     Xk' = (Pk - Xk)/τX                         structural drive (spine formation from 12-24 h)
-    Wk' = (Mk - Wk)/τW                         fast, spine-independent functional term
-    M = φ(a·M1 + M2),  X = φ(a·X1 + X2),  W = φ(a·W1 + W2)   φ: Val66Met secretion × mTOR switch, a: AMPA
+    W1' = (M1 - W1)/τW                         fast, spine-independent functional term (surge route)
+    M = φ(a·M1 + M2),  X = φ(a·X1 + X2),  W = φ·a·W1    φ: Val66Met secretion × mTOR switch, a: AMPA
+
+The fast term follows the surge (AMPA) route only: the early response tracks
+the peak of the glutamate surge, and NBQX-like AMPA blockade removes it
+(Maeng 2008).
 
 Synaptic pools (fractions of the stress-induced deficit, per patient)::
 
@@ -34,7 +38,7 @@ from ketasim.model import Model
 
 __all__ = ["CHAIN_STATES", "INPUTS", "STAGES", "Chain", "NSLParams", "chain", "nsl_rhs"]
 
-CHAIN_STATES = ("G", "B1", "B2", "M1", "M2", "P1", "P2", "X1", "X2", "W1", "W2", "EF", "ES", "AD", "TOL")
+CHAIN_STATES = ("G", "B1", "B2", "M1", "M2", "P1", "P2", "X1", "X2", "W1", "EF", "ES", "AD", "TOL")
 INPUTS = ("u_surge", "u_direct", "u_ad", "u_tol")
 IDX = {name: i for i, name in enumerate(CHAIN_STATES)}
 
@@ -86,7 +90,7 @@ def chain(model: Model) -> Chain:
         relax("M" + k, tau_m, "B" + k)
         relax("P" + k, tau_p, "M" + k)
         relax("X" + k, tau_x, "P" + k)
-        relax("W" + k, tau_w, "M" + k)
+    relax("W1", tau_w, "M1")
     A[IDX["EF"], IDX["EF"]] = -1.0 / ns.value("TAU_EF")
     A[IDX["ES"], IDX["ES"]] = -1.0 / ns.value("TAU_ES")
     A[IDX["ES"], IDX["EF"]] = ns.value("K_ES")

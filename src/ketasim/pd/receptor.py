@@ -7,7 +7,7 @@ inhibition constants :math:`K_i` the interneuron block is
 .. math::
 
     q = \sum_i \frac{\kappa_i c_i}{s_{int} K_i}, \quad O_{int} = \frac{q}{1+q}, \quad
-    O_{pyr} = \frac{q/s_{pyr}}{1 + q/s_{pyr}}, \quad D = O_{int}\,(1 - O_{pyr})^{n_{pyr}}
+    O_{pyr} = \frac{q/s_{pyr}}{1 + q/s_{pyr}}, \quad D = O_{int}^{h}\,(1 - O_{pyr})^{n_{pyr}}
 
 with :math:`\kappa_i = 1` for ketamine and the norketamine brain-exposure
 factor for the norketamines. The drive :math:`D` (disinhibition of pyramidal
@@ -44,10 +44,10 @@ def potency_weights(model: Model) -> dict[str, float]:
     return out
 
 
-def drive(q: np.ndarray, s_pyr: float, n_pyr: float) -> tuple[np.ndarray, np.ndarray]:
+def drive(q: np.ndarray, s_pyr: float, n_pyr: float, h_int: float) -> tuple[np.ndarray, np.ndarray]:
     """Returns ``(O_int, D)`` for the weighted occupancy sum ``q`` (array)."""
     q = np.maximum(q, 0.0)
     o_int = q / (1.0 + q)
     qp = q / s_pyr
     o_pyr = qp / (1.0 + qp)
-    return o_int, o_int * (1.0 - o_pyr) ** n_pyr
+    return o_int, o_int**h_int * (1.0 - o_pyr) ** n_pyr
