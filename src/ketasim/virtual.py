@@ -147,3 +147,65 @@ def sample_cohort(spec: PopulationSpec, model: Model, ids: np.ndarray | int, see
         background=np.full(n, BACKGROUND.index(spec.background), dtype=np.int64),
         etas=random_effects(model, seed, ids),
     )
+
+
+_SIMPLE = ("female", "suicidal_ideation", "benzodiazepine", "fh_alcohol", "prior_suicide_attempt")
+_DISTS = ("age_years", "weight_kg", "bmi", "adiponectin_ug_ml", "b12_pg_ml", "benzodiazepine_mg_day")
+
+
+def _dist(value: object, where: str) -> Dist:
+    if not isinstance(value, dict):
+        raise InputError("population", where, "must be a mapping {mean, sd, min, max}", value)
+    unknown = set(value) - {"mean", "sd", "min", "max"}
+    if unknown or "mean" not in value:
+        raise InputError("population", where, "takes mean (required), sd, min, max", sorted(value))
+    try:
+        return Dist(**{k: float(v) for k, v in value.items()})
+    except (TypeError, ValueError):
+        raise InputError("population", where, "values must be numbers", value) from None
+    except InputError as err:
+        raise InputError("population", f"{where}.{err.field}", err.rule, err.received) from None
+
+
+def population_from_mapping(data: dict[str, object]) -> PopulationSpec:
+    """A :class:`PopulationSpec` from the plain data of trial and population files.
+
+    Keys as in docs/trials.md: ``age_years``, ``weight_kg``, ``bmi``, ... as
+    ``{mean, sd, min, max}``; ``female``, ``suicidal_ideation``, ``benzodiazepine``,
+    ``fh_alcohol``, ``prior_suicide_attempt`` as fractions; ``ancestry: {asian,
+    japanese}``; ``baseline: {scale: madrs, mean, sd, min, max}``;
+    ``bdnf_val66met: {val_val, val_met, met_met}``; ``background:
+    {oral_antidepressant: none | continuing | new_start}``. ``n`` is ignored here.
+    """
+    kw: dict[str, object] = {}
+    for key, value in data.items():
+        if key == "n":
+            continue
+        if key in _SIMPLE:
+            kw[key] = float(value)  # type: ignore[arg-type]
+        elif key in _DISTS:
+            kw[key] = _dist(value, key)
+        elif key == "ancestry":
+            if not isinstance(value, dict) or set(value) - {"asian", "japanese"}:
+                raise InputError("population", "ancestry", "takes fractions asian, japanese", value)
+            kw["asian"] = float(value.get("asian", 0.0))
+            kw["japanese"] = float(value.get("japanese", 0.0))
+        elif key == "baseline":
+            if not isinstance(value, dict) or value.get("scale", "madrs") != "madrs":
+                raise InputError(
+                    "population", "baseline.scale", "population files give MADRS baselines", value
+                )
+            kw["baseline_madrs"] = _dist({k: v for k, v in value.items() if k != "scale"}, "baseline")
+        elif key == "bdnf_val66met":
+            if not isinstance(value, dict) or set(value) != {"val_val", "val_met", "met_met"}:
+                raise InputError("population", key, "takes val_val, val_met, met_met fractions", value)
+            kw["val66met"] = (float(value["val_val"]), float(value["val_met"]), float(value["met_met"]))
+        elif key == "background":
+            if not isinstance(value, dict) or set(value) != {"oral_antidepressant"}:
+                raise InputError(
+                    "population", key, "takes oral_antidepressant: none|continuing|new_start", value
+                )
+            kw["background"] = value["oral_antidepressant"]
+        else:
+            raise InputError("population", key, "unknown field (see docs/trials.md, population)", key)
+    return PopulationSpec(**kw)  # type: ignore[arg-type]

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ketasim.engine.flat import flatten
 from ketasim.engine.kernel_numpy import run_numpy
 from ketasim.engine.prepared import Prepared, prepare
 from ketasim.errors import InputError
@@ -18,7 +19,10 @@ from ketasim.regimen import Regimen
 from ketasim.solution import ALIASES
 from ketasim.symptoms import item_scores
 
-__all__ = ["LATENT", "Engine", "EngineResult"]
+__all__ = ["BACKENDS", "LATENT", "Engine", "EngineResult"]
+
+#: Kernels: ``numpy`` (reference), ``numba`` (compiled, the fast path), ``jax`` (GPU-ready).
+BACKENDS = ("numpy", "numba", "jax")
 
 #: Latent quantities readable from a result.
 LATENT = ("G", "B", "M", "P", "X", "W", "N", "S", "L", "syn", "EF", "ES", "AD", "TOL", "F")
@@ -115,9 +119,12 @@ class Engine:
     True
     """
 
-    def __init__(self, model: Model = DEFAULT_MODEL, *, refine: int = 0) -> None:
+    def __init__(self, model: Model = DEFAULT_MODEL, *, refine: int = 0, backend: str = "numpy") -> None:
+        if backend not in BACKENDS:
+            raise InputError("engine", "backend", f"must be one of {', '.join(BACKENDS)}", backend)
         self.model = model
         self.refine = refine
+        self.backend = backend
 
     def run(
         self,
@@ -132,7 +139,16 @@ class Engine:
         """Simulates ``cohort`` under ``regimen``; records states at ``times_h`` (hours, pre-dose)."""
         prep = prepare(
             self.model, cohort, regimen, times_h, refine=self.refine, record_x=record_x,
-            dose_mask=dose_mask, ad_start_h=ad_start_h,
+            dose_mask=dose_mask, ad_start_h=ad_start_h, pk_matrices=self.backend == "numpy",
         )  # fmt: skip
-        x, z, y = run_numpy(prep)
+        if self.backend == "numpy":
+            x, z, y = run_numpy(prep)
+        elif self.backend == "numba":
+            from ketasim.engine.kernel_numba import run_numba
+
+            x, z, y = run_numba(flatten(prep), record_x=record_x)
+        else:
+            from ketasim.engine.kernel_jax import run_jax
+
+            x, z, y = run_jax(flatten(prep), record_x=record_x)
         return EngineResult(prep, x, z, y)

@@ -35,7 +35,7 @@ class Prepared:
     ind: IndividualPD
     grid: Grid
     schedule: Schedule
-    phi: np.ndarray  # (K, N, n, n)
+    phi: np.ndarray  # (K, N, n, n); empty for the compiled kernels, which build their own
     psi: np.ndarray
     chain_a: np.ndarray
     chain: list[ChainStep]
@@ -107,8 +107,12 @@ def prepare(
     record_x: bool = False,
     dose_mask: np.ndarray | None = None,
     ad_start_h: float = 0.0,
+    pk_matrices: bool = True,
 ) -> Prepared:
-    """Builds every per-patient and shared input of one run."""
+    """Builds every per-patient and shared input of one run.
+
+    ``pk_matrices=False`` skips the numpy PK step matrices (the compiled kernels build them).
+    """
     out_s = np.unique(to_seconds(np.asarray(times_h, dtype=float)))
     if out_s.size == 0 or out_s[0] < 0:
         raise InputError("engine", "times", "needs output times >= 0", times_h)
@@ -120,7 +124,10 @@ def prepare(
     ind = individual_pd(model, cohort)
     schedule = build_schedule(model, system, regimen, cohort, ind, dose_mask=dose_mask, ad_start_h=ad_start_h)
     grid = build_grid(end, schedule.events_s, out_s.tolist(), refine)
-    phi, psi = quarter_matrices(system.A, grid.sizes)
+    if pk_matrices:
+        phi, psi = quarter_matrices(system.A, grid.sizes)
+    else:
+        phi = psi = np.zeros((0, cohort.n, system.n, system.n))
     ch = chain(model)
     steps = _chain_steps(
         ch.A.tobytes(), ch.B.tobytes(), (ch.A.shape[0], ch.A.shape[0], ch.B.shape[1]),
