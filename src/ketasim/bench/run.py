@@ -25,7 +25,7 @@ REGIMEN = "iv-6x2w-then-3-weekly"
 
 def _roadrunner(w: Workload, n: int, tolerances: tuple[float, float]) -> tuple[Any, np.ndarray] | None:
     try:
-        from ketasim.bench.roadrunner import roadrunner_run
+        from ketasim.bench.roadrunner import roadrunner_run  # type: ignore[import-not-found]
     except ImportError:
         return None
     return roadrunner_run(w, n, tolerances)
