@@ -280,6 +280,14 @@ def _block(  # type: ignore[no-untyped-def]
                             for b in range(B):
                                 nxt[a_, b] += psi_q[k, a_, c_, b] * r[c_, b]
                 cur, nxt = nxt, cur
+            if node == 0 and s > 0:
+                # the effect sites never jump, so node 0 equals the last step's node 4
+                for b in range(B):
+                    u[0, 0, b] = u[4, 0, b]
+                    u[0, 1, b] = u[4, 1, b]
+                    u[0, 2, b] = nad[b] * adv
+                    u[0, 3, b] = u[4, 3, b]
+                continue
             for b in range(B):
                 occ = 0.0
                 cs = 0.0
