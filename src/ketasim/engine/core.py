@@ -36,6 +36,14 @@ class EngineResult:
     x: np.ndarray
     z: np.ndarray
     y: np.ndarray
+    final: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    @property
+    def final_state(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """States at the run's end (x, z, y), to resume from with ``Engine.run(..., state=...)``."""
+        if self.final is None:
+            raise InputError("engine", "final", "this result has no final state", None)
+        return self.final
 
     @property
     def times_h(self) -> np.ndarray:
@@ -135,20 +143,27 @@ class Engine:
         record_x: bool = False,
         dose_mask: np.ndarray | None = None,
         ad_start_h: float = 0.0,
+        start_h: float = 0.0,
+        state: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
     ) -> EngineResult:
-        """Simulates ``cohort`` under ``regimen``; records states at ``times_h`` (hours, pre-dose)."""
+        """Simulates ``cohort`` under ``regimen``; records states at ``times_h`` (hours, pre-dose).
+
+        ``start_h`` and ``state`` resume from a previous result's :attr:`EngineResult.final_state`
+        (the same model and drug/route blocks; no infusion running at ``start_h``).
+        """
         prep = prepare(
             self.model, cohort, regimen, times_h, refine=self.refine, record_x=record_x,
             dose_mask=dose_mask, ad_start_h=ad_start_h, pk_matrices=self.backend == "numpy",
+            start_h=start_h, state=state,
         )  # fmt: skip
         if self.backend == "numpy":
-            x, z, y = run_numpy(prep)
+            x, z, y, final = run_numpy(prep)
         elif self.backend == "numba":
             from ketasim.engine.kernel_numba import run_numba
 
-            x, z, y = run_numba(flatten(prep), record_x=record_x)
+            x, z, y, final = run_numba(flatten(prep), record_x=record_x)
         else:
             from ketasim.engine.kernel_jax import run_jax
 
-            x, z, y = run_jax(flatten(prep), record_x=record_x)
-        return EngineResult(prep, x, z, y)
+            x, z, y, final = run_jax(flatten(prep), record_x=record_x)
+        return EngineResult(prep, x, z, y, final)

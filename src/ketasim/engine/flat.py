@@ -61,6 +61,9 @@ class Flat:
     w_e: float
     w_hnk: float
     nsl: np.ndarray  # k_n, tau_n, k_stab, m_th, tau_s, k_mat, tau_l
+    x0: np.ndarray  # initial states
+    z0: np.ndarray
+    y0: np.ndarray
 
 
 def flatten(p: Prepared) -> Flat:
@@ -133,6 +136,9 @@ def flatten(p: Prepared) -> Flat:
         w_e=p.w_e,
         w_hnk=p.w_hnk,
         nsl=np.array([nsl.k_n, nsl.tau_n, nsl.k_stab, nsl.m_th, nsl.tau_s, nsl.k_mat, nsl.tau_l]),
+        x0=np.ascontiguousarray(p.x0),
+        z0=np.ascontiguousarray(p.z0),
+        y0=np.ascontiguousarray(p.y0),
     )
 
 

@@ -54,21 +54,23 @@ class Grid:
         return self.sizes / 3600.0
 
 
-def build_grid(end_s: int, events_s: Iterable[int], outputs_s: Iterable[int], refine: int = 0) -> Grid:
-    """Steps from 0 to ``end_s`` that land on every event and output time."""
-    if end_s <= 0:
-        raise InputError("engine", "horizon", "must be positive", end_s)
+def build_grid(
+    end_s: int, events_s: Iterable[int], outputs_s: Iterable[int], refine: int = 0, start_s: int = 0
+) -> Grid:
+    """Steps from ``start_s`` to ``end_s`` that land on every event and output time."""
+    if end_s <= start_s:
+        raise InputError("engine", "horizon", "must end after it starts", (start_s, end_s))
     if refine < 0 or refine > 6:
         raise InputError("engine", "refine", "must lie within 0-6", refine)
-    events = {int(e) for e in events_s if 0 <= e <= end_s}
-    breaks = sorted(events | {int(o) for o in outputs_s if 0 <= o <= end_s} | {0, end_s})
+    events = {int(e) for e in events_s if start_s <= e <= end_s} | {start_s}
+    breaks = sorted(events | {int(o) for o in outputs_s if start_s <= o <= end_s} | {end_s})
     top = max(1, MAX_STEP_S >> refine)
     nice = [c for c in _NICE if c <= top] or [1]
     lo = max(1, MIN_STEP_S >> refine)
     starts: list[int] = []
     lengths: list[int] = []
-    t = 0
-    last_event = 0
+    t = start_s
+    last_event = start_s
     for b in breaks[1:]:
         while t < b:
             since = t - last_event

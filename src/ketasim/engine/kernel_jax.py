@@ -49,8 +49,10 @@ def _solve_pools(y0: Any, h: Any, X: Any, M: Any, sigma: Any, nsl: Any, ra: Any)
     return Y[:, 6:9]
 
 
-def run_jax(f: Flat, *, record_x: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Runs a flattened problem with JAX; returns recorded (x, z, y) like :func:`run_numpy`."""
+def run_jax(
+    f: Flat, *, record_x: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Runs a flattened problem with JAX; returns recorded (x, z, y) and the final state."""
     N, n, _ = f.A.shape
     nz = f.E.shape[1]
     T = f.n_out
@@ -138,9 +140,9 @@ def run_jax(f: Flat, *, record_x: bool) -> tuple[np.ndarray, np.ndarray, np.ndar
         return (nodes[4], z_new, y, buffers), None
 
     buffers0 = (jnp.zeros((N, T if record_x else 0, n)), jnp.zeros((N, T, nz)), jnp.zeros((N, T, 3)))
-    carry0 = (jnp.zeros((N, n)), jnp.zeros((N, nz)), jnp.zeros((N, 3)), buffers0)
+    carry0 = (jnp.asarray(f.x0), jnp.asarray(f.z0), jnp.asarray(f.y0), buffers0)
     (x, z, y, buffers), _ = jax.lax.scan(step, carry0, xs_in)
     if f.out_end >= 0:
         buffers = record(buffers, jnp.asarray(f.out_end), x, z, y)
     xb, zb, yb = buffers
-    return np.asarray(xb), np.asarray(zb), np.asarray(yb)
+    return np.asarray(xb), np.asarray(zb), np.asarray(yb), (np.asarray(x), np.asarray(z), np.asarray(y))

@@ -167,7 +167,7 @@ def _block(  # type: ignore[no-untyped-def]
     lo, hi, A, units, sizes_h, step_size, bolus_at, boluses, impulse_at, impulses, rate_ptr, rate_ids,
     rate_state, rate_vals, ad_on, out_at, out_end, E, W, R, WR, e_idx, w_idx, r_idx, wr_idx, ra,
     row_q, row_s, row_h, beta, phi_g, sigma, new_ad, ampa, s_pyr, n_pyr, h_int, w_e, w_hnk, nsl,
-    record_x, given_phi, given_psi, xr, zr, yr,
+    record_x, x0, z0, y0, given_phi, given_psi, xr, zr, yr, xf, zf, yf,
 ):  # fmt: skip
     """Advances patients lo..hi-1 over the whole grid.
 
@@ -214,9 +214,16 @@ def _block(  # type: ignore[no-untyped-def]
         gain[b] = phi_g[lo + b]
         sig_n[b] = sigma[lo + b] / tau_n
         nad[b] = new_ad[lo + b]
-    x = np.zeros((n, B))
-    z = np.zeros((nz, B))
-    y = np.zeros((3, B))
+    x = np.empty((n, B))
+    z = np.empty((nz, B))
+    y = np.empty((3, B))
+    for b in range(B):
+        for j in range(n):
+            x[j, b] = x0[lo + b, j]
+        for j in range(nz):
+            z[j, b] = z0[lo + b, j]
+        for j in range(3):
+            y[j, b] = y0[lo + b, j]
     cur = np.empty((n, B))
     nxt = np.empty((n, B))
     u = np.zeros((5, 4, B))
@@ -398,8 +405,14 @@ def _block(  # type: ignore[no-untyped-def]
             y[2, b] = l_end
         x[:, :] = cur
         z[:, :] = zn
-    if out_end >= 0:
-        for b in range(B):
+    for b in range(B):
+        for j in range(n):
+            xf[lo + b, j] = x[j, b]
+        for j in range(nz):
+            zf[lo + b, j] = z[j, b]
+        for j in range(3):
+            yf[lo + b, j] = y[j, b]
+        if out_end >= 0:
             if record_x:
                 for j in range(n):
                     xr[lo + b, out_end, j] = x[j, b]
@@ -410,7 +423,7 @@ def _block(  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, error_model="numpy")
-def _run(args, block, given_phi, given_psi, xr, zr, yr):  # type: ignore[no-untyped-def]
+def _run(args, block, x0, z0, y0, given_phi, given_psi, xr, zr, yr, xf, zf, yf):  # type: ignore[no-untyped-def]
     # one thread: on small machines the second core gives little; scale out with Dask processes
     A = args[0]
     N = A.shape[0]
@@ -418,7 +431,7 @@ def _run(args, block, given_phi, given_psi, xr, zr, yr):  # type: ignore[no-unty
     for ib in range(n_blocks):
         lo = ib * block
         hi = min(N, lo + block)
-        _block(lo, hi, *args, given_phi, given_psi, xr, zr, yr)  # type: ignore[call-arg]
+        _block(lo, hi, *args, x0, z0, y0, given_phi, given_psi, xr, zr, yr, xf, zf, yf)  # type: ignore[call-arg]
 
 
 def _block_size(n: int) -> int:
@@ -429,8 +442,8 @@ def _block_size(n: int) -> int:
 
 def run_numba(
     f: Flat, *, record_x: bool, matrices: tuple[np.ndarray, np.ndarray] | None = None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Runs a flattened problem; returns recorded (x, z, y) like :func:`run_numpy`.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Runs a flattened problem; returns recorded (x, z, y) and the final state, like :func:`run_numpy`.
 
     ``matrices``: PK quarter-step matrices (K, N, n, n) to use instead of building them per block.
     """
@@ -448,5 +461,9 @@ def run_numba(
     )  # fmt: skip
     empty = np.zeros((0, N, n, n))
     gphi, gpsi = matrices if matrices is not None else (empty, empty)
-    _run(args, _block_size(n), np.ascontiguousarray(gphi), np.ascontiguousarray(gpsi), xr, zr, yr)
-    return xr, zr, yr
+    xf, zf, yf = np.empty((N, n)), np.empty((N, nz)), np.empty((N, 3))
+    _run(
+        args, _block_size(n), f.x0, f.z0, f.y0, np.ascontiguousarray(gphi), np.ascontiguousarray(gpsi),
+        xr, zr, yr, xf, zf, yf,
+    )  # fmt: skip
+    return xr, zr, yr, (xf, zf, yf)

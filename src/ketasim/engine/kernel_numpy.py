@@ -17,17 +17,21 @@ from ketasim.engine.radau import radau_nsl_step
 from ketasim.pd.cascade import IDX
 from ketasim.pd.receptor import drive
 
-__all__ = ["run_numpy"]
+__all__ = ["Final", "run_numpy"]
 
 
-def run_numpy(p: Prepared) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Runs the prepared problem; returns recorded (x, z, y): (N, T, n), (N, T, nz), (N, T, 3)."""
+Final = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+def run_numpy(p: Prepared) -> tuple[np.ndarray, np.ndarray, np.ndarray, Final]:
+    """Runs the prepared problem; returns recorded (x, z, y) — (N, T, n), (N, T, nz), (N, T, 3) —
+    and the final state (x, z, y)."""
     N, n = p.N, p.n
     nz = p.chain_a.shape[0]
     T = p.out_index.size
-    x = np.zeros((N, n))
-    z = np.zeros((N, nz))
-    y = np.zeros((N, 3))
+    x = p.x0.copy()
+    z = p.z0.copy()
+    y = p.y0.copy()
     xr = np.zeros((N, T, n)) if p.record_x else np.zeros((N, 0, n))
     zr = np.zeros((N, T, nz))
     yr = np.zeros((N, T, 3))
@@ -72,7 +76,7 @@ def run_numpy(p: Prepared) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         x = xs[4]
         z = z_new
     _record(p, grid.end, x, z, y, xr, zr, yr)
-    return xr, zr, yr
+    return xr, zr, yr, (x, z, y)
 
 
 def _record(

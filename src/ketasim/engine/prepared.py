@@ -52,6 +52,9 @@ class Prepared:
     out_times_s: np.ndarray
     out_slot: dict[int, int]
     record_x: bool
+    x0: np.ndarray  # initial states (N, n), (N, nz), (N, 3): zeros, or a resumed run's final state
+    z0: np.ndarray
+    y0: np.ndarray
     _rate_steps: list[list[int]] = field(default_factory=list)
 
     @property
@@ -108,22 +111,28 @@ def prepare(
     dose_mask: np.ndarray | None = None,
     ad_start_h: float = 0.0,
     pk_matrices: bool = True,
+    start_h: float = 0.0,
+    state: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> Prepared:
     """Builds every per-patient and shared input of one run.
 
     ``pk_matrices=False`` skips the numpy PK step matrices (the compiled kernels build them).
+    ``start_h`` and ``state`` resume a run: the states at ``start_h`` (the final state of a
+    previous run of the same model and drug/route blocks); events before ``start_h`` are skipped,
+    so a resumed run must start after any infusion or zero-order absorption has ended.
     """
+    start = int(to_seconds(start_h))
     out_s = np.unique(to_seconds(np.asarray(times_h, dtype=float)))
-    if out_s.size == 0 or out_s[0] < 0:
-        raise InputError("engine", "times", "needs output times >= 0", times_h)
+    if out_s.size == 0 or out_s[0] < start:
+        raise InputError("engine", "times", "needs output times at or after the start", times_h)
     end = int(out_s[-1])
-    if end <= 0:
-        raise InputError("engine", "times", "the last output time must be after 0", times_h)
+    if end <= start:
+        raise InputError("engine", "times", "the last output time must be after the start", times_h)
     needed = model.pk.routes_of(regimen)
     system = model.pk.build_cohort(needed, cohort, hnk=model.switches.hnk)
     ind = individual_pd(model, cohort)
     schedule = build_schedule(model, system, regimen, cohort, ind, dose_mask=dose_mask, ad_start_h=ad_start_h)
-    grid = build_grid(end, schedule.events_s, out_s.tolist(), refine)
+    grid = build_grid(end, schedule.events_s, out_s.tolist(), refine, start_s=start)
     if pk_matrices:
         phi, psi = quarter_matrices(system.A, grid.sizes)
     else:
@@ -133,6 +142,18 @@ def prepare(
         ch.A.tobytes(), ch.B.tobytes(), (ch.A.shape[0], ch.A.shape[0], ch.B.shape[1]),
         tuple(int(s) for s in grid.sizes),
     )  # fmt: skip
+    nz = ch.A.shape[0]
+    if state is None:
+        x0, z0, y0 = np.zeros((cohort.n, system.n)), np.zeros((cohort.n, nz)), np.zeros((cohort.n, 3))
+    else:
+        x0, z0, y0 = (np.array(a, dtype=float) for a in state)
+        for name, a, shape in (
+            ("x", x0, (cohort.n, system.n)),
+            ("z", z0, (cohort.n, nz)),
+            ("y", y0, (cohort.n, 3)),
+        ):
+            if a.shape != shape:
+                raise InputError("engine", f"state.{name}", f"must have shape {shape}", a.shape)
     row_q = _row(system, "unbound", potency_weights(model))
     row_s = _row(system, "effect", {"s_ketamine": 1.0 / MOLAR_MASS["s_ketamine"]})
     row_k = _row(system, "effect", {m: 1.0 / MOLAR_MASS[m] for m in MOLECULES[:2]})
@@ -145,6 +166,7 @@ def prepare(
         h_int=model.selectivity.value("H_INT"),
         w_e=model.bdnf.value("W_E"), w_hnk=model.switches.hnk_weight if model.switches.hnk else 0.0,
         out_times_s=out_s, out_slot={int(t): i for i, t in enumerate(out_s)}, record_x=record_x,
+        x0=x0, z0=z0, y0=y0,
     )  # fmt: skip
     prep._rate_steps = _active_rates(grid, schedule)
     return prep
