@@ -120,7 +120,7 @@ def test_switches_reach_the_file():
      Regimen.of(placebo("saline", over="40 min"))],
 )  # fmt: skip
 def test_the_file_is_valid_sbml_with_consistent_units(regimen):
-    xml = export_sbml(regimen, PATIENTS[1], days=60)
+    xml = export_sbml(regimen, PATIENTS[1], days=30)
     assert _consistency_errors(xml) == []
     doc = libsbml.readSBMLFromString(xml)
     model = doc.getModel()
@@ -177,7 +177,8 @@ def test_cli_accepts_a_yaml_regimen_and_reports_json(tmp_path):
     spec.write_text(yaml.safe_dump([{"drug": "esketamine", "route": "intranasal", "dose": "56 mg",
                                      "every": "3.5d", "count": 4}]))  # fmt: skip
     out = tmp_path / "model.xml"
-    res = runner.invoke(app, ["export", "sbml", "--regimen", str(spec), "-o", str(out), "--json"])
+    args = ["export", "sbml", "--regimen", str(spec), "-o", str(out), "--days", "20", "--json"]
+    res = runner.invoke(app, args)
     assert res.exit_code == 0, res.output
     summary = yaml.safe_load(res.stdout)
     assert summary["rate_rules"] == 11 + len(CHAIN_STATES) + 3
