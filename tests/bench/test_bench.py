@@ -47,3 +47,12 @@ def test_markdown_report_lists_methods_and_machine():
     assert "| scipy LSODA (rtol 1e-06) | 2 | 4.00 | 0.50 | 20× |" in text
     assert machine()["cpu"] in text
     assert peak_memory_mb() > 0
+
+
+def test_roadrunner_peer_simulates_the_same_patients():
+    from ketasim.bench.roadrunner import roadrunner_run
+
+    w = Workload(load_regimen("iv-induction-6x2w"), days=28)
+    t, m = roadrunner_run(w, 2, (1e-10, 1e-14))
+    assert max_rel_error(m, reference_madrs(w, 2)) < 1e-5
+    assert t.patient_years_per_s > 0

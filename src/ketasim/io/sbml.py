@@ -390,7 +390,7 @@ class RoadRunnerCohort:
     it, sets one patient's values (:func:`patient_parameters`) and integrates to
     the run's output times. Needs libroadrunner (a test dependency). After
     doses late in a run SUNDIALS may print "t + h = t" warnings to standard
-    output while CVODE restarts (docs/decisions/0004-sbml-export.md); the
+    output while CVODE restarts (docs/decisions/0005-sbml-export.md); the
     results are not affected.
 
     Args:
