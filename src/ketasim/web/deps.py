@@ -1,0 +1,113 @@
+"""Dependencies: the request's transaction, the signed-in actor, CSRF and paging."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from fastapi import Depends, HTTPException, Query, Request
+from sqlalchemy.orm import Session
+
+from ketasim.store.crud.audit import Actor
+from ketasim.store.crud.users import resolve_login
+from ketasim.store.models import User
+
+__all__ = ["ActorDep", "DbDep", "Paging", "PagingDep", "UserDep"]
+
+UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    """One transaction per request, committed before the answer is sent (scope='function')."""
+    factory = request.app.state.sessions
+    with factory() as db, db.begin():
+        yield db
+
+
+DbDep = Annotated[Session, Depends(get_db, scope="function")]
+
+
+async def submitted_csrf(request: Request) -> str | None:
+    """The CSRF token sent with an unsafe request: the X-CSRF-Token header or a form field."""
+    if request.method not in UNSAFE:
+        return None
+    header = request.headers.get("x-csrf-token")
+    if header:
+        return header
+    if request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        form = await request.form()
+        value = form.get("csrf_token")
+        return value if isinstance(value, str) else None
+    return None
+
+
+def same_origin(request: Request) -> None:
+    """Refuses unsafe cross-site requests by their Origin header."""
+    origin = request.headers.get("origin")
+    host = request.headers.get("host", "")
+    if request.method in UNSAFE and origin and origin != "null" and urlsplit(origin).netloc != host:
+        raise HTTPException(403, "cross-origin request refused")
+
+
+@dataclass(frozen=True)
+class Signed:
+    """The signed-in user and the actor derived from them."""
+
+    user: User
+    actor: Actor
+    csrf: str
+
+
+def signed_in(request: Request, db: DbDep, csrf: Annotated[str | None, Depends(submitted_csrf)]) -> Signed:
+    """The signed-in user; unsafe requests must carry the session's CSRF token."""
+    same_origin(request)
+    token = request.cookies.get(request.app.state.settings.cookie_name)
+    found = resolve_login(db, token) if token else None
+    if found is None:
+        raise HTTPException(401, "not signed in", headers={"WWW-Authenticate": "Cookie"})
+    user, login = found
+    if request.method in UNSAFE and not (csrf and hmac.compare_digest(csrf, login.csrf_token)):
+        raise HTTPException(403, "missing or wrong CSRF token")
+    ip = request.client.host if request.client else None
+    return Signed(user, Actor(user.id, user.site_id, user.role, ip), login.csrf_token)
+
+
+SignedDep = Annotated[Signed, Depends(signed_in)]
+
+
+def actor(signed: SignedDep) -> Actor:
+    """The actor of a signed-in request."""
+    return signed.actor
+
+
+def current_user(signed: SignedDep) -> User:
+    """The signed-in user."""
+    return signed.user
+
+
+ActorDep = Annotated[Actor, Depends(actor)]
+UserDep = Annotated[User, Depends(current_user)]
+
+
+@dataclass(frozen=True)
+class Paging:
+    """Limit and offset of a list request."""
+
+    limit: int
+    offset: int
+
+
+def paging(
+    limit: Annotated[int, Query(ge=1, le=200, description="page size")] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000_000, description="rows to skip")] = 0,
+) -> Paging:
+    """Paging parameters with bounds."""
+    return Paging(limit, offset)
+
+
+PagingDep = Annotated[Paging, Depends(paging)]

@@ -1,0 +1,20 @@
+"""Page dependencies: the signed-in user with the request's database session at hand."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from ketasim.web.deps import DbDep, Signed, signed_in
+
+__all__ = ["PageDep"]
+
+
+def page_user(request: Request, db: DbDep, signed: Annotated[Signed, Depends(signed_in)]) -> Signed:
+    """The signed-in user of a page; the session is kept for the page's own queries."""
+    request.state.db = db
+    return signed
+
+
+PageDep = Annotated[Signed, Depends(page_user)]
