@@ -24,6 +24,19 @@ from .services import postgres_server
 PASSWORD = "correct horse battery staple"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_argon2() -> Iterator[None]:
+    """Hundreds of test logins with argon2's production cost would take minutes; the algorithm is the same."""
+    from argon2 import PasswordHasher
+
+    from ketasim.store.crud import users
+
+    saved = users._hasher
+    users._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    users._hasher = saved
+
+
 @pytest.fixture(scope="session")
 def pg_url() -> Iterator[str]:
     """A migrated database on a private PostgreSQL server started for this test run."""

@@ -237,6 +237,10 @@ class SessionFields(Input):
 class SessionCreate(SessionFields):
     course_id: int
     scheduled_at: AwareDatetime
+    drug: Literal["esketamine", "racemic_ketamine"] | None = Field(
+        default=None, description="default: the course's"
+    )
+    route: Literal["intranasal", "iv"] | None = Field(default=None, description="default: the course's")
     idempotency_key: Key | None = None
     override_reason: Annotated[str, Field(min_length=10, max_length=2000)] | None = None
 

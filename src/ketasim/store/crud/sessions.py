@@ -59,7 +59,9 @@ def list_sessions(
 
 
 def _apply(db: Session, actor: Actor, s: TreatmentSession, data: SessionFields) -> list[str]:
-    fields = data.model_dump(exclude_unset=True, exclude={"devices", "course_id", "scheduled_at"})
+    fields = data.model_dump(
+        exclude_unset=True, exclude={"devices", "course_id", "scheduled_at", "drug", "route"}
+    )
     fields.pop("idempotency_key", None)
     fields.pop("override_reason", None)
     for k, v in fields.items():
@@ -127,8 +129,8 @@ def create_session(
         site=site,
         patient=patient,
         course=course,
-        drug=course.drug,
-        route=course.route,
+        drug=data.drug or course.drug,
+        route=data.route or course.route,
         at=data.scheduled_at,
         others=others,
         open_unresolved=list(unresolved),
