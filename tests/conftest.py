@@ -43,14 +43,16 @@ def pg_url() -> Iterator[str]:
     with postgres_server() as url:
         upgrade(url)
         yield url
+        dispose(url)
 
 
 @pytest.fixture(scope="session")
-def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A migrated SQLite file."""
     url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'clinic.db'}"
     upgrade(url)
-    return url
+    yield url
+    dispose(url)
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
@@ -60,6 +62,12 @@ def db_url(request: pytest.FixtureRequest) -> str:
 
 
 _apps: dict[str, FastAPI] = {}
+
+
+def dispose(url: str) -> None:
+    """Closes the pooled connections of the app on ``url`` before its server goes away."""
+    if url in _apps:
+        _apps.pop(url).state.engine.dispose()
 
 
 def app_for(url: str) -> FastAPI:

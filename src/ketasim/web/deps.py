@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from fastapi import Depends, HTTPException, Query, Request
@@ -15,7 +15,7 @@ from ketasim.store.crud.audit import Actor
 from ketasim.store.crud.users import resolve_login
 from ketasim.store.models import User
 
-__all__ = ["ActorDep", "DbDep", "Paging", "PagingDep", "UserDep"]
+__all__ = ["ActorDep", "DbDep", "Paging", "PagingDep", "UserDep", "writers"]
 
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -111,3 +111,15 @@ def paging(
 
 
 PagingDep = Annotated[Paging, Depends(paging)]
+
+
+def writers(*roles: str) -> Any:
+    """A router dependency: unsafe methods need one of ``roles`` (checked before the body is read)."""
+
+    def check(request: Request, signed: SignedDep) -> None:
+        if request.method in UNSAFE and signed.user.role not in roles:
+            raise HTTPException(
+                403, f"role {signed.user.role!r} may not change this (needs {' or '.join(roles)})"
+            )
+
+    return Depends(check)

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Query
 from ketasim.store.crud import alerts as crud
 from ketasim.store.schemas import AlertAcknowledge, AlertPublic, Page
 from ketasim.web.api.common import ERRORS
-from ketasim.web.deps import ActorDep, DbDep, PagingDep
+from ketasim.web.deps import ActorDep, DbDep, PagingDep, writers
 
-router = APIRouter(tags=["alerts"], responses=ERRORS)
+router = APIRouter(tags=["alerts"], responses=ERRORS, dependencies=[writers("clinician")])
 
 
 @router.get("/alerts")

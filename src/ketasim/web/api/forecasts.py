@@ -7,9 +7,9 @@ from fastapi import APIRouter
 from ketasim.store.crud import forecasts as crud
 from ketasim.store.schemas import ForecastCreate, ForecastPublic, ForecastReview, Page
 from ketasim.web.api.common import ERRORS
-from ketasim.web.deps import ActorDep, DbDep, PagingDep
+from ketasim.web.deps import ActorDep, DbDep, PagingDep, writers
 
-router = APIRouter(tags=["forecasts"], responses=ERRORS)
+router = APIRouter(tags=["forecasts"], responses=ERRORS, dependencies=[writers("clinician", "admin")])
 
 
 @router.get("/patients/{patient_id}/forecasts")

@@ -19,9 +19,9 @@ from ketasim.store.schemas import (
     PatientUpdate,
 )
 from ketasim.web.api.common import ERRORS
-from ketasim.web.deps import ActorDep, DbDep, PagingDep
+from ketasim.web.deps import ActorDep, DbDep, PagingDep, writers
 
-router = APIRouter(tags=["patients"], responses=ERRORS)
+router = APIRouter(tags=["patients"], responses=ERRORS, dependencies=[writers("clinician")])
 
 
 @router.get("/patients")

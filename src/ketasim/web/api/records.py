@@ -18,9 +18,9 @@ from ketasim.store.crud.records import export_record, import_record
 from ketasim.store.errors import RuleError
 from ketasim.store.schemas import PatientPublic
 from ketasim.web.api.common import ERRORS
-from ketasim.web.deps import ActorDep, DbDep
+from ketasim.web.deps import ActorDep, DbDep, writers
 
-router = APIRouter(tags=["records"], responses=ERRORS)
+router = APIRouter(tags=["records"], responses=ERRORS, dependencies=[writers("clinician")])
 MAX_BYTES = 5_000_000
 
 

@@ -10,9 +10,9 @@ from ketasim.store.crud import scales as crud
 from ketasim.store.crud.audit import record
 from ketasim.store.schemas import ItemSet, Page, ScaleCreate, ScalePublic
 from ketasim.web.api.common import ERRORS
-from ketasim.web.deps import ActorDep, DbDep, PagingDep
+from ketasim.web.deps import ActorDep, DbDep, PagingDep, writers
 
-router = APIRouter(tags=["scales"], responses=ERRORS)
+router = APIRouter(tags=["scales"], responses=ERRORS, dependencies=[writers("clinician")])
 
 
 @router.get("/patients/{patient_id}/scales")

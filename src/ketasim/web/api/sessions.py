@@ -11,9 +11,9 @@ from ketasim.store.crud import sessions as crud
 from ketasim.store.crud.audit import record
 from ketasim.store.schemas import Page, SessionCreate, SessionPublic, SessionUpdate, VitalCreate, VitalPublic
 from ketasim.web.api.common import ERRORS
-from ketasim.web.deps import ActorDep, DbDep, PagingDep
+from ketasim.web.deps import ActorDep, DbDep, PagingDep, writers
 
-router = APIRouter(tags=["sessions"], responses=ERRORS)
+router = APIRouter(tags=["sessions"], responses=ERRORS, dependencies=[writers("clinician")])
 
 
 @router.get("/sessions")

@@ -13,9 +13,9 @@ from ketasim.store.crud import users as crud
 from ketasim.store.models import Site
 from ketasim.store.schemas import Page, SitePublic, SiteUpdate, UserCreate, UserPublic
 from ketasim.web.api.common import ERRORS
-from ketasim.web.deps import ActorDep, DbDep, PagingDep
+from ketasim.web.deps import ActorDep, DbDep, PagingDep, writers
 
-router = APIRouter(tags=["site"], responses=ERRORS)
+router = APIRouter(tags=["site"], responses=ERRORS, dependencies=[writers("admin")])
 
 
 class AuditPublic(BaseModel):
