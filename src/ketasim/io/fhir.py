@@ -248,13 +248,14 @@ def bundle_to_record(bundle: Any) -> PatientRecord:
                     w,
                 )
             )
+    # The Bundle's timestamp anchors time 0 (as written); otherwise the earliest event does.
     times = [t for t, *_ in doses_at] + [t for t, *_ in obs_at]
-    start = (
-        min(times) if times else _when(bundle.get("timestamp", "1970-01-01T00:00:00Z"), "Bundle.timestamp")
-    )
-    ts = bundle.get("timestamp")
-    if ts:
-        start = min(start, _when(ts, "Bundle.timestamp"))
+    if bundle.get("timestamp"):
+        start = _when(bundle["timestamp"], "Bundle.timestamp")
+    elif times:
+        start = min(times)
+    else:
+        raise InputError("fhir", "entry", "a record needs a timestamp, a dose or a score", None)
     try:
         patient = Patient(
             weight_kg=weight,
