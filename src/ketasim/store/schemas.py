@@ -42,6 +42,9 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+#: Row ids are 32-bit on PostgreSQL: larger numbers are refused, not overflowed.
+MAX_ID = 2_147_483_647
+DbId = Annotated[int, Field(ge=1, le=MAX_ID)]
 Text = Annotated[str, Field(min_length=1, max_length=200)]
 Note = Annotated[str, Field(min_length=3, max_length=4000)]
 Key = Annotated[str, Field(min_length=8, max_length=80, pattern=r"^[A-Za-z0-9_.:-]+$")]
@@ -235,7 +238,7 @@ class SessionFields(Input):
 
 
 class SessionCreate(SessionFields):
-    course_id: int
+    course_id: DbId
     scheduled_at: AwareDatetime
     drug: Literal["esketamine", "racemic_ketamine"] | None = Field(
         default=None, description="default: the course's"
@@ -286,7 +289,7 @@ class DevicePublic(Public):
 class SessionPublic(Public):
     id: int
     patient_id: int
-    course_id: int
+    course_id: DbId
     status: str
     scheduled_at: datetime
     drug: str
@@ -322,7 +325,7 @@ class ScaleCreate(Input):
     administered_at: AwareDatetime
     mode: Literal["clinician", "self", "remote"] = "clinician"
     recall: Literal["past_week", "past_24h", "past_2_weeks", "past_month"] = "past_week"
-    session_id: int | None = None
+    session_id: DbId | None = None
     items: dict[Annotated[int, Field(ge=1, le=16)], int] = Field(default_factory=dict)
     total: Annotated[int, Field(ge=0, le=60)] | None = None
     origin: Literal["native", "converted"] = "native"
@@ -393,7 +396,7 @@ class Trajectory(Input):
 
 
 class ForecastCreate(Input):
-    course_id: int | None = None
+    course_id: DbId | None = None
     kind: Literal["population", "personal"]
     model: Text
     model_version: Annotated[str, Field(min_length=1, max_length=40)]

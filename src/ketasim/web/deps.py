@@ -8,14 +8,19 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from fastapi import Depends, HTTPException, Query, Request
+from fastapi import Depends, HTTPException, Path, Query, Request
 from sqlalchemy.orm import Session
 
 from ketasim.store.crud.audit import Actor
 from ketasim.store.crud.users import resolve_login
 from ketasim.store.models import User
+from ketasim.store.schemas import MAX_ID
 
-__all__ = ["ActorDep", "DbDep", "Paging", "PagingDep", "UserDep", "writers"]
+__all__ = ["ActorDep", "DbDep", "IdPath", "IdQuery", "Paging", "PagingDep", "UserDep", "writers"]
+
+#: A row id in a path or query: bounded so that no database integer overflows.
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 

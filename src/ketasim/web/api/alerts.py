@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from ketasim.store.crud import alerts as crud
 from ketasim.store.schemas import AlertAcknowledge, AlertPublic, Page
 from ketasim.web.api.common import ERRORS
-from ketasim.web.deps import ActorDep, DbDep, PagingDep, writers
+from ketasim.web.deps import ActorDep, DbDep, IdPath, IdQuery, PagingDep, writers
 
 router = APIRouter(tags=["alerts"], responses=ERRORS, dependencies=[writers("clinician")])
 
@@ -20,7 +20,7 @@ def list_alerts(
     actor: ActorDep,
     page: PagingDep,
     open_only: Annotated[bool, Query(alias="open")] = True,
-    patient_id: Annotated[int | None, Query()] = None,
+    patient_id: IdQuery = None,
 ) -> Page[AlertPublic]:
     """The site's alerts, newest first (open ones by default)."""
     rows, total = crud.list_alerts(
@@ -31,6 +31,6 @@ def list_alerts(
 
 
 @router.post("/alerts/{alert_id}/acknowledge")
-def acknowledge(db: DbDep, actor: ActorDep, alert_id: int, body: AlertAcknowledge) -> AlertPublic:
+def acknowledge(db: DbDep, actor: ActorDep, alert_id: IdPath, body: AlertAcknowledge) -> AlertPublic:
     """Acknowledges an alert with a required note (clinician only)."""
     return AlertPublic.model_validate(crud.acknowledge(db, actor, alert_id, body.note))

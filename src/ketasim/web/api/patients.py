@@ -19,7 +19,7 @@ from ketasim.store.schemas import (
     PatientUpdate,
 )
 from ketasim.web.api.common import ERRORS
-from ketasim.web.deps import ActorDep, DbDep, PagingDep, writers
+from ketasim.web.deps import ActorDep, DbDep, IdPath, PagingDep, writers
 
 router = APIRouter(tags=["patients"], responses=ERRORS, dependencies=[writers("clinician")])
 
@@ -41,20 +41,20 @@ def create_patient(db: DbDep, actor: ActorDep, body: PatientCreate) -> PatientPu
 
 
 @router.get("/patients/{patient_id}")
-def get_patient(db: DbDep, actor: ActorDep, patient_id: int) -> PatientPublic:
+def get_patient(db: DbDep, actor: ActorDep, patient_id: IdPath) -> PatientPublic:
     """One patient (an audited read)."""
     return PatientPublic.model_validate(crud.get_patient(db, actor, patient_id))
 
 
 @router.patch("/patients/{patient_id}")
-def update_patient(db: DbDep, actor: ActorDep, patient_id: int, body: PatientUpdate) -> PatientPublic:
+def update_patient(db: DbDep, actor: ActorDep, patient_id: IdPath, body: PatientUpdate) -> PatientPublic:
     """Changes a patient's details or covariates (clinician)."""
     return PatientPublic.model_validate(crud.update_patient(db, actor, patient_id, body))
 
 
 @router.post("/patients/{patient_id}/contraindications", status_code=201)
 def add_contraindication(
-    db: DbDep, actor: ActorDep, patient_id: int, body: ContraindicationCreate
+    db: DbDep, actor: ActorDep, patient_id: IdPath, body: ContraindicationCreate
 ) -> ContraindicationPublic:
     """Flags a contraindication; it blocks scheduling until resolved (clinician)."""
     return ContraindicationPublic.model_validate(crud.add_contraindication(db, actor, patient_id, body))
@@ -62,7 +62,7 @@ def add_contraindication(
 
 @router.post("/contraindications/{contraindication_id}/resolve")
 def resolve_contraindication(
-    db: DbDep, actor: ActorDep, contraindication_id: int, body: ContraindicationResolve
+    db: DbDep, actor: ActorDep, contraindication_id: IdPath, body: ContraindicationResolve
 ) -> ContraindicationPublic:
     """Resolves a contraindication flag with a note (clinician)."""
     return ContraindicationPublic.model_validate(
@@ -71,12 +71,12 @@ def resolve_contraindication(
 
 
 @router.get("/patients/{patient_id}/courses")
-def list_courses(db: DbDep, actor: ActorDep, patient_id: int) -> list[CoursePublic]:
+def list_courses(db: DbDep, actor: ActorDep, patient_id: IdPath) -> list[CoursePublic]:
     """A patient's treatment courses."""
     return [CoursePublic.model_validate(c) for c in crud.list_courses(db, actor, patient_id)]
 
 
 @router.post("/patients/{patient_id}/courses", status_code=201)
-def create_course(db: DbDep, actor: ActorDep, patient_id: int, body: CourseCreate) -> CoursePublic:
+def create_course(db: DbDep, actor: ActorDep, patient_id: IdPath, body: CourseCreate) -> CoursePublic:
     """Starts a treatment course under a protocol (clinician)."""
     return CoursePublic.model_validate(crud.create_course(db, actor, patient_id, body))

@@ -18,7 +18,7 @@ from ketasim.store.crud.records import export_record, import_record
 from ketasim.store.errors import RuleError
 from ketasim.store.schemas import PatientPublic
 from ketasim.web.api.common import ERRORS
-from ketasim.web.deps import ActorDep, DbDep, writers
+from ketasim.web.deps import ActorDep, DbDep, IdPath, writers
 
 router = APIRouter(tags=["records"], responses=ERRORS, dependencies=[writers("clinician")])
 MAX_BYTES = 5_000_000
@@ -44,14 +44,14 @@ def _csv_text(rows: list[dict[str, Any]]) -> str:
     response_class=Response,
     responses={200: {"content": {"text/csv": {}}}},
 )
-def export_csv(db: DbDep, actor: ActorDep, patient_id: int) -> Response:
+def export_csv(db: DbDep, actor: ActorDep, patient_id: IdPath) -> Response:
     """NONMEM-style rows: doses (EVID 1) and scores (EVID 0, DV, SCALE), with UTC stamps."""
     rows = record_to_rows(export_record(db, actor, patient_id))
     return Response(_csv_text(rows), media_type="text/csv")
 
 
 @router.get("/patients/{patient_id}/export.fhir")
-def export_fhir(db: DbDep, actor: ActorDep, patient_id: int) -> dict[str, Any]:
+def export_fhir(db: DbDep, actor: ActorDep, patient_id: IdPath) -> dict[str, Any]:
     """A FHIR R4 collection Bundle: Patient, MedicationAdministration, Observation."""
     return record_to_bundle(export_record(db, actor, patient_id))
 

@@ -10,7 +10,7 @@ from ketasim.store.crud import scales as crud
 from ketasim.store.crud.audit import record
 from ketasim.store.schemas import ItemSet, Page, ScaleCreate, ScalePublic
 from ketasim.web.api.common import ERRORS
-from ketasim.web.deps import ActorDep, DbDep, PagingDep, writers
+from ketasim.web.deps import ActorDep, DbDep, IdPath, PagingDep, writers
 
 router = APIRouter(tags=["scales"], responses=ERRORS, dependencies=[writers("clinician")])
 
@@ -19,7 +19,7 @@ router = APIRouter(tags=["scales"], responses=ERRORS, dependencies=[writers("cli
 def list_scales(
     db: DbDep,
     actor: ActorDep,
-    patient_id: int,
+    patient_id: IdPath,
     page: PagingDep,
     instrument: Annotated[Literal["madrs", "phq9", "qids_sr16", "cssrs"] | None, Query()] = None,
 ) -> Page[ScalePublic]:
@@ -33,7 +33,7 @@ def list_scales(
 
 @router.post("/patients/{patient_id}/scales", status_code=201, responses={200: {"model": ScalePublic}})
 def create_scale(
-    db: DbDep, actor: ActorDep, patient_id: int, body: ScaleCreate, response: Response
+    db: DbDep, actor: ActorDep, patient_id: IdPath, body: ScaleCreate, response: Response
 ) -> ScalePublic:
     """Records an administration; suicide items raise alerts at once (clinician)."""
     a, new = crud.create_scale(db, actor, patient_id, body)
@@ -43,7 +43,7 @@ def create_scale(
 
 
 @router.get("/scales/{scale_id}")
-def get_scale(db: DbDep, actor: ActorDep, scale_id: int) -> ScalePublic:
+def get_scale(db: DbDep, actor: ActorDep, scale_id: IdPath) -> ScalePublic:
     """One administration with its items."""
     a = crud.get_scale(db, actor, scale_id)
     record(db, actor, "read", "scale", a.id, patient_id=a.patient_id)
@@ -52,7 +52,7 @@ def get_scale(db: DbDep, actor: ActorDep, scale_id: int) -> ScalePublic:
 
 @router.put("/scales/{scale_id}/items/{item_no}")
 def set_item(
-    db: DbDep, actor: ActorDep, scale_id: int, item_no: Annotated[int, Path(ge=1, le=16)], body: ItemSet
+    db: DbDep, actor: ActorDep, scale_id: IdPath, item_no: Annotated[int, Path(ge=1, le=16)], body: ItemSet
 ) -> ScalePublic:
     """Sets one item; the answer carries the new total once complete (clinician)."""
     return ScalePublic.model_validate(crud.set_item(db, actor, scale_id, item_no, body.value))

@@ -11,7 +11,7 @@ from ketasim.store.crud import sessions as crud
 from ketasim.store.crud.audit import record
 from ketasim.store.schemas import Page, SessionCreate, SessionPublic, SessionUpdate, VitalCreate, VitalPublic
 from ketasim.web.api.common import ERRORS
-from ketasim.web.deps import ActorDep, DbDep, PagingDep, writers
+from ketasim.web.deps import ActorDep, DbDep, IdPath, IdQuery, PagingDep, writers
 
 router = APIRouter(tags=["sessions"], responses=ERRORS, dependencies=[writers("clinician")])
 
@@ -21,7 +21,7 @@ def list_sessions(
     db: DbDep,
     actor: ActorDep,
     page: PagingDep,
-    patient_id: Annotated[int | None, Query()] = None,
+    patient_id: IdQuery = None,
     day: Annotated[date | None, Query(description="the site's calendar day")] = None,
 ) -> Page[SessionPublic]:
     """Sessions of the site, of one patient or one day."""
@@ -39,7 +39,7 @@ def list_sessions(
 
 @router.post("/patients/{patient_id}/sessions", status_code=201, responses={200: {"model": SessionPublic}})
 def create_session(
-    db: DbDep, actor: ActorDep, patient_id: int, body: SessionCreate, response: Response
+    db: DbDep, actor: ActorDep, patient_id: IdPath, body: SessionCreate, response: Response
 ) -> SessionPublic:
     """Schedules a session after every safety rule passed; a repeated idempotency key answers 200."""
     s, new = crud.create_session(db, actor, patient_id, body)
@@ -49,7 +49,7 @@ def create_session(
 
 
 @router.get("/sessions/{session_id}")
-def get_session(db: DbDep, actor: ActorDep, session_id: int) -> SessionPublic:
+def get_session(db: DbDep, actor: ActorDep, session_id: IdPath) -> SessionPublic:
     """One session."""
     s = crud.get_session(db, actor, session_id)
     record(db, actor, "read", "session", s.id, patient_id=s.patient_id)
@@ -57,18 +57,18 @@ def get_session(db: DbDep, actor: ActorDep, session_id: int) -> SessionPublic:
 
 
 @router.patch("/sessions/{session_id}")
-def update_session(db: DbDep, actor: ActorDep, session_id: int, body: SessionUpdate) -> SessionPublic:
+def update_session(db: DbDep, actor: ActorDep, session_id: IdPath, body: SessionUpdate) -> SessionPublic:
     """Records dose, devices, times and acute effects of an open session (clinician)."""
     return SessionPublic.model_validate(crud.update_session(db, actor, session_id, body))
 
 
 @router.post("/sessions/{session_id}/vitals", status_code=201)
-def add_vital(db: DbDep, actor: ActorDep, session_id: int, body: VitalCreate) -> VitalPublic:
+def add_vital(db: DbDep, actor: ActorDep, session_id: IdPath, body: VitalCreate) -> VitalPublic:
     """Adds vital signs; values out of the alert limits raise alerts (clinician)."""
     return VitalPublic.model_validate(crud.add_vital(db, actor, session_id, body))
 
 
 @router.post("/sessions/{session_id}/close")
-def close_session(db: DbDep, actor: ActorDep, session_id: int) -> SessionPublic:
+def close_session(db: DbDep, actor: ActorDep, session_id: IdPath) -> SessionPublic:
     """Closes (signs) a session once its record and monitoring are complete (clinician)."""
     return SessionPublic.model_validate(crud.close_session(db, actor, session_id))

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
 
 from ketasim.store.crud import audit as audit_crud
@@ -13,7 +12,7 @@ from ketasim.store.crud import users as crud
 from ketasim.store.models import Site
 from ketasim.store.schemas import Page, SitePublic, SiteUpdate, UserCreate, UserPublic
 from ketasim.web.api.common import ERRORS
-from ketasim.web.deps import ActorDep, DbDep, PagingDep, writers
+from ketasim.web.deps import ActorDep, DbDep, IdQuery, PagingDep, writers
 
 router = APIRouter(tags=["site"], responses=ERRORS, dependencies=[writers("admin")])
 
@@ -59,9 +58,7 @@ def create_user(db: DbDep, actor: ActorDep, body: UserCreate) -> UserPublic:
 
 
 @router.get("/audit")
-def list_audit(
-    db: DbDep, actor: ActorDep, page: PagingDep, patient_id: Annotated[int | None, Query()] = None
-) -> Page[AuditPublic]:
+def list_audit(db: DbDep, actor: ActorDep, page: PagingDep, patient_id: IdQuery = None) -> Page[AuditPublic]:
     """The site's audit log, newest first (admin)."""
     rows, total = audit_crud.list_events(
         db, actor, patient_id=patient_id, limit=page.limit, offset=page.offset

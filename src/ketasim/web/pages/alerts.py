@@ -12,7 +12,7 @@ from ketasim.store.crud import alerts as crud
 from ketasim.store.errors import ForbiddenError, RuleError
 from ketasim.store.models import Patient
 from ketasim.store.schemas import AlertAcknowledge
-from ketasim.web.deps import DbDep
+from ketasim.web.deps import DbDep, IdPath
 from ketasim.web.pages.deps import PageDep
 from ketasim.web.templating import render
 
@@ -40,7 +40,7 @@ def acknowledge(
     request: Request,
     db: DbDep,
     signed: PageDep,
-    alert_id: int,
+    alert_id: IdPath,
     note: Annotated[str, Form(max_length=4000)] = "",
 ) -> Response:
     """Acknowledges an alert with the clinician's note."""

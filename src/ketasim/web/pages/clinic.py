@@ -15,7 +15,7 @@ from ketasim.store.crud import scales as scales_crud
 from ketasim.store.crud import sessions as sessions_crud
 from ketasim.store.models import Patient, Site
 from ketasim.store.scales import INSTRUMENTS
-from ketasim.web.deps import DbDep
+from ketasim.web.deps import DbDep, IdPath
 from ketasim.web.pages.deps import PageDep
 from ketasim.web.templating import render
 
@@ -44,7 +44,7 @@ def patients(
 
 
 @router.get("/patients/{patient_id}", response_class=HTMLResponse)
-def patient(request: Request, db: DbDep, signed: PageDep, patient_id: int) -> HTMLResponse:
+def patient(request: Request, db: DbDep, signed: PageDep, patient_id: IdPath) -> HTMLResponse:
     """The patient page: details, flags, courses, sessions and observed scores."""
     p = patients_crud.get_patient(db, signed.actor, patient_id)
     courses = patients_crud.list_courses(db, signed.actor, patient_id)
@@ -67,7 +67,7 @@ def patient(request: Request, db: DbDep, signed: PageDep, patient_id: int) -> HT
 
 
 @router.get("/ui/patients/{patient_id}/chart.json")
-def chart(db: DbDep, signed: PageDep, patient_id: int) -> dict[str, Any]:
+def chart(db: DbDep, signed: PageDep, patient_id: IdPath) -> dict[str, Any]:
     """Observed scores on their own scales and the session times, for the patient chart."""
     p = patients_crud.get_patient(db, signed.actor, patient_id)
     scales, _ = scales_crud.list_scales(db, signed.actor, p.id, instrument=None, limit=200, offset=0)

@@ -19,7 +19,7 @@ from ketasim.store.errors import RuleError
 from ketasim.store.models import Site
 from ketasim.store.scales import INSTRUMENTS
 from ketasim.store.schemas import ScaleCreate, SessionCreate
-from ketasim.web.deps import DbDep
+from ketasim.web.deps import DbDep, IdPath
 from ketasim.web.pages.deps import PageDep
 from ketasim.web.templating import render
 
@@ -47,7 +47,7 @@ def _session_input(form: dict[str, Any], tz: str) -> SessionCreate:
 
 
 @router.get("/patients/{patient_id}/sessions/new", response_class=HTMLResponse)
-def session_form(request: Request, db: DbDep, signed: PageDep, patient_id: int) -> HTMLResponse:
+def session_form(request: Request, db: DbDep, signed: PageDep, patient_id: IdPath) -> HTMLResponse:
     """The form to schedule and record a session."""
     p = patients_crud.get_patient(db, signed.actor, patient_id)
     courses = [c for c in patients_crud.list_courses(db, signed.actor, p.id) if c.status == "active"]
@@ -55,7 +55,7 @@ def session_form(request: Request, db: DbDep, signed: PageDep, patient_id: int) 
 
 
 @router.post("/ui/patients/{patient_id}/sessions/validate", response_class=HTMLResponse)
-async def session_validate(request: Request, db: DbDep, signed: PageDep, patient_id: int) -> HTMLResponse:
+async def session_validate(request: Request, db: DbDep, signed: PageDep, patient_id: IdPath) -> HTMLResponse:
     """Checks the form's fields as they are typed; answers the error list fragment."""
     form = dict(await request.form())
     tz = db.get_one(Site, signed.actor.site_id).timezone
@@ -68,7 +68,7 @@ async def session_validate(request: Request, db: DbDep, signed: PageDep, patient
 
 
 @router.post("/patients/{patient_id}/sessions/new", response_model=None)
-async def session_create(request: Request, db: DbDep, signed: PageDep, patient_id: int) -> Response:
+async def session_create(request: Request, db: DbDep, signed: PageDep, patient_id: IdPath) -> Response:
     """Schedules the session if every rule passes; otherwise shows the form with each refusal."""
     form = dict(await request.form())
     p = patients_crud.get_patient(db, signed.actor, patient_id)
@@ -93,7 +93,7 @@ async def session_create(request: Request, db: DbDep, signed: PageDep, patient_i
 
 
 @router.post("/patients/{patient_id}/scales/new", response_model=None)
-async def scale_create(request: Request, db: DbDep, signed: PageDep, patient_id: int) -> Response:
+async def scale_create(request: Request, db: DbDep, signed: PageDep, patient_id: IdPath) -> Response:
     """Opens an administration to fill item by item."""
     form = dict(await request.form())
     p = patients_crud.get_patient(db, signed.actor, patient_id)
@@ -109,7 +109,7 @@ async def scale_create(request: Request, db: DbDep, signed: PageDep, patient_id:
 
 
 @router.get("/scales/{scale_id}", response_class=HTMLResponse)
-def scale_page(request: Request, db: DbDep, signed: PageDep, scale_id: int) -> HTMLResponse:
+def scale_page(request: Request, db: DbDep, signed: PageDep, scale_id: IdPath) -> HTMLResponse:
     """The item-by-item entry page, beside the patient's chart."""
     a = scales_crud.get_scale(db, signed.actor, scale_id)
     p = patients_crud.get_patient(db, signed.actor, a.patient_id)
@@ -128,7 +128,7 @@ def scale_page(request: Request, db: DbDep, signed: PageDep, scale_id: int) -> H
 
 @router.put("/ui/scales/{scale_id}/items/{item_no}", response_class=HTMLResponse)
 async def scale_item(
-    request: Request, db: DbDep, signed: PageDep, scale_id: int, item_no: int
+    request: Request, db: DbDep, signed: PageDep, scale_id: IdPath, item_no: int
 ) -> HTMLResponse:
     """Saves one item and answers the running total, band and any alert raised (HTMX fragment)."""
     form = await request.form()
