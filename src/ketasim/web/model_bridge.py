@@ -52,8 +52,11 @@ def simulate_pk(spec: list[dict[str, Any]], patient: dict[str, Any], days: float
             raise RuleError(
                 "days", "simulate.days", f"the simulated span lies within 0-{MAX_DAYS:g} days", days
             )
-        grid = np.linspace(0.0, span_h, MAX_POINTS)
-        times = np.union1d(grid, [t for d in regimen.doses for t in d.times() if t <= span_h])
+        # a coarse grid, refined for 4 h after every dose so that each peak is caught alike
+        starts = [t for d in regimen.doses for t in d.times() if t <= span_h]
+        fine = [t + k / 30.0 for t in starts for k in range(121)]
+        ends = [t + d.infusion_hours(person.weight_kg) for d in regimen.doses for t in d.times()]
+        times = np.union1d(np.linspace(0.0, span_h, MAX_POINTS), [x for x in fine + ends if x <= span_h])
         sol = simulate(regimen, person, times=times)
     except KetasimError as err:
         if isinstance(err, RuleError):

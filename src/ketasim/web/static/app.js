@@ -28,7 +28,8 @@ async function drawPatientChart(el) {
       xaxis: "x" + axis, yaxis: "y" + axis, line: { color: COLORS[i % COLORS.length] },
     });
     layout["yaxis" + axis] = { title: { text: name }, range: [0, s.max[0]], fixedrange: true };
-    layout["xaxis" + axis] = { type: "date" };
+    // one time axis for every instrument, so that the panels line up
+    layout["xaxis" + axis] = i === 0 ? { type: "date" } : { type: "date", matches: "x" };
     data.sessions.forEach((sess) => {
       layout.shapes.push({
         type: "line", xref: "x" + axis, yref: "y" + axis + " domain", x0: sess.x, x1: sess.x, y0: 0, y1: 1,
