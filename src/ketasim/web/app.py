@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import anyio
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
@@ -15,7 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ketasim import __version__
-from ketasim.store.db import make_engine, make_sessionmaker
+from ketasim.store.db import is_sqlite, make_engine, make_sessionmaker
 from ketasim.store.errors import ForbiddenError, NotFoundError, RuleError
 from ketasim.web import api, pages
 from ketasim.web.security import LoginLimiter, SecurityHeaders
@@ -64,6 +66,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = make_sessionmaker(engine)
+    app.state.write_lock = threading.Lock() if is_sqlite(settings.database_url) else None
+    app.state.lock_waiters = anyio.CapacityLimiter(1000)
     app.state.login_limiter = LoginLimiter(settings.login_max_failures, settings.login_window_s)
     app.add_middleware(SecurityHeaders, hsts=settings.cookie_secure)
 

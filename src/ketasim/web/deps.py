@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from urllib.parse import urlsplit
 
+import anyio
+import anyio.to_thread
 from fastapi import Depends, HTTPException, Path, Query, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from ketasim.store.crud.audit import Actor
 from ketasim.store.crud.users import resolve_login
@@ -22,14 +25,62 @@ __all__ = ["ActorDep", "DbDep", "IdPath", "IdQuery", "Paging", "PagingDep", "Use
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
+T = TypeVar("T")
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-def get_db(request: Request) -> Iterator[Session]:
-    """One transaction per request, committed before the answer is sent (scope='function')."""
-    factory = request.app.state.sessions
-    with factory() as db, db.begin():
-        yield db
+async def _acquire(request: Request) -> bool:
+    """Takes the SQLite write lock without holding a worker thread hostage.
+
+    Waiters park on a limiter of their own, so the default thread pool stays free for the
+    lock holder to finish its request (a shared pool deadlocks once it is full of waiters).
+    The wait is shielded: a cancelled request must not leave the lock taken.
+    """
+    lock = request.app.state.write_lock
+    if lock is None:
+        return False
+    with anyio.CancelScope(shield=True):
+        await anyio.to_thread.run_sync(lock.acquire, limiter=request.app.state.lock_waiters)
+    return True
+
+
+async def run_in_unit(request: Request, work: Callable[[Session], T]) -> T:
+    """Runs ``work(db)`` in one transaction (SQLite: under the write lock) and commits it."""
+    locked = await _acquire(request)
+    try:
+
+        def job() -> T:
+            with request.app.state.sessions() as db, db.begin():
+                return work(db)
+
+        return await run_in_threadpool(job)
+    finally:
+        if locked:
+            request.app.state.write_lock.release()
+
+
+async def get_db(request: Request) -> AsyncIterator[Session]:
+    """One transaction per request, committed before the answer is sent (scope='function').
+
+    On SQLite every transaction takes the write lock up front (BEGIN IMMEDIATE); requests
+    queue on an in-process lock instead of SQLite's sleeping busy handler.
+    """
+    locked = await _acquire(request)
+    try:
+        db: Session = request.app.state.sessions()
+        try:
+            yield db
+            await run_in_threadpool(db.commit)
+        except BaseException:
+            with anyio.CancelScope(shield=True):
+                await run_in_threadpool(db.rollback)
+            raise
+        finally:
+            with anyio.CancelScope(shield=True):
+                await run_in_threadpool(db.close)
+    finally:
+        if locked:
+            request.app.state.write_lock.release()
 
 
 DbDep = Annotated[Session, Depends(get_db, scope="function")]

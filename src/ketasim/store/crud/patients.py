@@ -39,14 +39,14 @@ WRITERS = ("clinician",)
 
 def get_patient(db: Session, actor: Actor, patient_id: int, *, audit: bool = True) -> Patient:
     """One patient of the actor's site; the read is audited."""
-    p = db.scalar(
-        select(Patient)
-        .options(selectinload(Patient.contraindications))
-        .where(Patient.id == patient_id, Patient.site_id == actor.site_id)
-    )
+    q = select(Patient).where(Patient.id == patient_id, Patient.site_id == actor.site_id)
+    p = db.scalar(q.options(selectinload(Patient.contraindications)) if audit else q)
     if p is None:
         raise NotFoundError("patient", patient_id)
-    if audit:
+    # One read entry per patient and request: a page that loads five parts is one read.
+    seen = db.info.setdefault("audited_reads", set())
+    if audit and p.id not in seen:
+        seen.add(p.id)
         record(db, actor, "read", "patient", p.id, patient_id=p.id)
     return p
 

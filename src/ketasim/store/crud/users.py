@@ -22,13 +22,16 @@ __all__ = [
     "create_site",
     "create_user",
     "end_login",
+    "find_login",
     "list_users",
     "resolve_login",
     "start_login",
     "update_site",
+    "verify_password",
 ]
 
-_hasher = PasswordHasher()
+#: argon2id with OWASP's minimum cost (19 MiB, 2 passes, 1 lane): ~60 ms here, not ~400 ms.
+_hasher = PasswordHasher(time_cost=2, memory_cost=19_456, parallelism=1)
 # Verifying against a dummy hash keeps unknown-email logins as slow as wrong passwords.
 _DUMMY = _hasher.hash("not a password of anyone")
 LOGIN_TTL = timedelta(hours=12)
@@ -89,18 +92,29 @@ def list_users(db: Session, actor: Actor, *, limit: int, offset: int) -> tuple[l
     return list(db.scalars(q.order_by(User.id).limit(limit).offset(offset))), total
 
 
+def find_login(db: Session, email: str) -> tuple[int, str] | None:
+    """The id and password hash of the active account with this email."""
+    row = db.execute(
+        select(User.id, User.password_hash).where(User.email == email.strip().lower(), User.active.is_(True))
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+def verify_password(stored: str | None, password: str) -> bool:
+    """Checks a password against its argon2 hash (or a dummy one, so that unknown emails cost the same)."""
+    try:
+        return bool(_hasher.verify(stored or _DUMMY, password)) and stored is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 def authenticate(db: Session, email: str, password: str) -> User | None:
     """The active user with this email and password, or ``None`` (constant work either way)."""
-    user = db.scalar(select(User).where(User.email == email.strip().lower()))
-    try:
-        _hasher.verify(user.password_hash if user else _DUMMY, password)
-    except (VerificationError, InvalidHashError):
+    found = find_login(db, email)
+    if not verify_password(found[1] if found else None, password):
         return None
-    if user is None or not user.active:
-        return None
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
-    return user
+    assert found is not None
+    return db.get(User, found[0])
 
 
 def start_login(db: Session, user: User, ip: str | None) -> tuple[str, str]:
@@ -117,14 +131,15 @@ def start_login(db: Session, user: User, ip: str | None) -> tuple[str, str]:
 
 
 def resolve_login(db: Session, token: str) -> tuple[User, LoginSession] | None:
-    """The user and login of a cookie token, unless expired or deactivated."""
-    login = db.scalar(select(LoginSession).where(LoginSession.token_hash == _token_hash(token)))
-    if login is None or login.expires_at < utcnow():
+    """The user and login of a cookie token, unless expired or deactivated (one query)."""
+    row = db.execute(
+        select(User, LoginSession)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(LoginSession.token_hash == _token_hash(token), User.active.is_(True))
+    ).first()
+    if row is None or row[1].expires_at < utcnow():
         return None
-    user = db.get(User, login.user_id)
-    if user is None or not user.active:
-        return None
-    return user, login
+    return row[0], row[1]
 
 
 def end_login(db: Session, token: str) -> None:

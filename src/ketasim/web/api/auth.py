@@ -6,11 +6,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, HTTPException, Request, Response
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
-from ketasim.store.crud.users import authenticate, end_login, start_login
+from ketasim.store.crud.users import end_login, find_login, start_login, verify_password
+from ketasim.store.models import User
 from ketasim.store.schemas import UserPublic
 from ketasim.web.api.common import ERRORS
-from ketasim.web.deps import DbDep, SignedDep
+from ketasim.web.deps import DbDep, SignedDep, run_in_unit
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -39,28 +42,37 @@ def set_cookie(request: Request, response: Response, token: str) -> None:
     )
 
 
-def login_or_raise(request: Request, db: DbDep, email: str, password: str) -> tuple[UserPublic, str, str]:
-    """Checks the rate limit and the password; returns user, cookie token and CSRF token."""
+async def login_or_raise(request: Request, email: str, password: str) -> tuple[UserPublic, str, str]:
+    """Checks the rate limit and the password; returns user, cookie token and CSRF token.
+
+    The slow password check runs outside any transaction, so it never holds the database.
+    """
     limiter = request.app.state.login_limiter
-    keys = (f"ip:{request.client.host if request.client else '?'}", f"email:{email.strip().lower()}")
+    ip = request.client.host if request.client else None
+    keys = (f"ip:{ip or '?'}", f"email:{email.strip().lower()}")
     wait = limiter.retry_after(*keys)
     if wait > 0:
-        raise HTTPException(
-            429, "too many failed logins; try later", headers={"Retry-After": str(int(wait) + 1)}
-        )
-    user = authenticate(db, email, password)
-    if user is None:
+        retry = {"Retry-After": str(int(wait) + 1)}
+        raise HTTPException(429, "too many failed logins; try later", headers=retry)
+    found = await run_in_unit(request, lambda db: find_login(db, email))
+    ok = await run_in_threadpool(verify_password, found[1] if found else None, password)
+    if not ok or found is None:
         limiter.fail(*keys)
         raise HTTPException(401, "wrong email or password")
     limiter.succeed(keys[1])
-    token, csrf = start_login(db, user, request.client.host if request.client else None)
-    return UserPublic.model_validate(user), token, csrf
+
+    def open_login(db: Session) -> tuple[UserPublic, str, str]:
+        user = db.get_one(User, found[0])
+        token, csrf = start_login(db, user, ip)
+        return UserPublic.model_validate(user), token, csrf
+
+    return await run_in_unit(request, open_login)
 
 
 @router.post("/login", responses={401: ERRORS[401], 429: {"description": "too many failed logins"}})
-def login(request: Request, response: Response, db: DbDep, body: Annotated[LoginIn, Body()]) -> LoginOut:
+async def login(request: Request, response: Response, body: Annotated[LoginIn, Body()]) -> LoginOut:
     """Signs in; sets the session cookie and returns the CSRF token for unsafe requests."""
-    user, token, csrf = login_or_raise(request, db, body.email, body.password)
+    user, token, csrf = await login_or_raise(request, body.email, body.password)
     set_cookie(request, response, token)
     return LoginOut(user=user, csrf_token=csrf)
 

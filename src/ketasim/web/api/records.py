@@ -8,7 +8,7 @@ import json
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from ketasim.errors import InputError
@@ -19,6 +19,12 @@ from ketasim.store.errors import RuleError
 from ketasim.store.schemas import PatientPublic
 from ketasim.web.api.common import ERRORS
 from ketasim.web.deps import ActorDep, DbDep, IdPath, writers
+
+
+async def raw_body(request: Request) -> bytes:
+    """The request body, read before the database transaction opens (a slow upload holds no lock)."""
+    return await request.body()
+
 
 router = APIRouter(tags=["records"], responses=ERRORS, dependencies=[writers("clinician")])
 MAX_BYTES = 5_000_000
@@ -71,6 +77,7 @@ def export_fhir(db: DbDep, actor: ActorDep, patient_id: IdPath) -> dict[str, Any
 )
 async def import_patient(
     request: Request,
+    body: Annotated[bytes, Depends(raw_body)],
     db: DbDep,
     actor: ActorDep,
     mrn: Annotated[str, Query(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9-]+$")],
@@ -80,7 +87,6 @@ async def import_patient(
     rater: Annotated[str, Query(min_length=1, max_length=200, description="who rated the imported scores")],
 ) -> PatientPublic:
     """Creates a patient from a CSV or FHIR record; imported scores keep their source and rater."""
-    body = await request.body()
     if len(body) > MAX_BYTES:
         raise RuleError("body", "import.size", f"at most {MAX_BYTES} bytes", len(body))
     kind = request.headers.get("content-type", "").split(";")[0].strip()

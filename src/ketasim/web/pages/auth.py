@@ -23,16 +23,15 @@ def login_page(request: Request) -> HTMLResponse:
 
 
 @router.post("/login", response_model=None)
-def login(
+async def login(
     request: Request,
-    db: DbDep,
     email: Annotated[str, Form(max_length=254)],
     password: Annotated[str, Form(max_length=200)],
 ) -> Response:
     """Signs in from the form; failures count towards the rate limit."""
     same_origin(request)
     try:
-        _, token, _ = login_or_raise(request, db, email, password)
+        _, token, _ = await login_or_raise(request, email, password)
     except HTTPException as err:
         message = (
             "Too many failed logins; try again later."

@@ -20,7 +20,7 @@ from ketasim.store.models import Site
 from ketasim.store.scales import INSTRUMENTS
 from ketasim.store.schemas import ScaleCreate, SessionCreate
 from ketasim.web.deps import DbDep, IdPath
-from ketasim.web.pages.deps import PageDep
+from ketasim.web.pages.deps import FormDep, PageDep
 from ketasim.web.templating import render
 
 router = APIRouter()
@@ -55,9 +55,10 @@ def session_form(request: Request, db: DbDep, signed: PageDep, patient_id: IdPat
 
 
 @router.post("/ui/patients/{patient_id}/sessions/validate", response_class=HTMLResponse)
-async def session_validate(request: Request, db: DbDep, signed: PageDep, patient_id: IdPath) -> HTMLResponse:
+def session_validate(
+    request: Request, form: FormDep, db: DbDep, signed: PageDep, patient_id: IdPath
+) -> HTMLResponse:
     """Checks the form's fields as they are typed; answers the error list fragment."""
-    form = dict(await request.form())
     tz = db.get_one(Site, signed.actor.site_id).timezone
     errors: dict[str, str] = {}
     try:
@@ -68,9 +69,10 @@ async def session_validate(request: Request, db: DbDep, signed: PageDep, patient
 
 
 @router.post("/patients/{patient_id}/sessions/new", response_model=None)
-async def session_create(request: Request, db: DbDep, signed: PageDep, patient_id: IdPath) -> Response:
+def session_create(
+    request: Request, form: FormDep, db: DbDep, signed: PageDep, patient_id: IdPath
+) -> Response:
     """Schedules the session if every rule passes; otherwise shows the form with each refusal."""
-    form = dict(await request.form())
     p = patients_crud.get_patient(db, signed.actor, patient_id)
     tz = db.get_one(Site, signed.actor.site_id).timezone
     try:
@@ -93,9 +95,8 @@ async def session_create(request: Request, db: DbDep, signed: PageDep, patient_i
 
 
 @router.post("/patients/{patient_id}/scales/new", response_model=None)
-async def scale_create(request: Request, db: DbDep, signed: PageDep, patient_id: IdPath) -> Response:
+def scale_create(request: Request, form: FormDep, db: DbDep, signed: PageDep, patient_id: IdPath) -> Response:
     """Opens an administration to fill item by item."""
-    form = dict(await request.form())
     p = patients_crud.get_patient(db, signed.actor, patient_id)
     instrument = str(form.get("instrument", ""))
     mode = "clinician" if instrument in ("madrs", "cssrs") else "self"
@@ -127,11 +128,10 @@ def scale_page(request: Request, db: DbDep, signed: PageDep, scale_id: IdPath) -
 
 
 @router.put("/ui/scales/{scale_id}/items/{item_no}", response_class=HTMLResponse)
-async def scale_item(
-    request: Request, db: DbDep, signed: PageDep, scale_id: IdPath, item_no: int
+def scale_item(
+    request: Request, form: FormDep, db: DbDep, signed: PageDep, scale_id: IdPath, item_no: int
 ) -> HTMLResponse:
     """Saves one item and answers the running total, band and any alert raised (HTMX fragment)."""
-    form = await request.form()
     raw = form.get(f"item{item_no}", "")
     error = None
     try:
