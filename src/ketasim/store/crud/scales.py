@@ -36,9 +36,16 @@ def get_scale(db: Session, actor: Actor, scale_id: int) -> ScaleAdministration:
 
 
 def list_scales(
-    db: Session, actor: Actor, patient_id: int, *, instrument: str | None, limit: int, offset: int
+    db: Session,
+    actor: Actor,
+    patient_id: int,
+    *,
+    instrument: str | None,
+    limit: int,
+    offset: int,
+    items: bool = True,
 ) -> tuple[list[ScaleAdministration], int]:
-    """A patient's administrations, oldest first (an audited read)."""
+    """A patient's administrations, oldest first (an audited read; ``items=False``: totals only)."""
     get_patient(db, actor, patient_id)
     q = select(ScaleAdministration).where(
         ScaleAdministration.site_id == actor.site_id, ScaleAdministration.patient_id == patient_id
@@ -46,11 +53,10 @@ def list_scales(
     if instrument:
         q = q.where(ScaleAdministration.instrument == instrument)
     total = db.scalar(select(func.count()).select_from(q.subquery())) or 0
+    if items:
+        q = q.options(selectinload(ScaleAdministration.items))
     rows = db.scalars(
-        q.options(selectinload(ScaleAdministration.items))
-        .order_by(ScaleAdministration.administered_at, ScaleAdministration.id)
-        .limit(limit)
-        .offset(offset)
+        q.order_by(ScaleAdministration.administered_at, ScaleAdministration.id).limit(limit).offset(offset)
     )
     return list(rows), total
 

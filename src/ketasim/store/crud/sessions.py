@@ -44,9 +44,16 @@ def by_key(db: Session, actor: Actor, key: str) -> TreatmentSession | None:
 
 
 def list_sessions(
-    db: Session, actor: Actor, *, patient_id: int | None, day: str | None, limit: int, offset: int
+    db: Session,
+    actor: Actor,
+    *,
+    patient_id: int | None,
+    day: str | None,
+    limit: int,
+    offset: int,
+    vitals: bool = True,
 ) -> tuple[list[TreatmentSession], int]:
-    """Sessions of the site, of one patient or one day, by scheduled time."""
+    """Sessions of the site, of one patient or one day, by scheduled time (``vitals=False``: lighter)."""
     q = select(TreatmentSession).where(TreatmentSession.site_id == actor.site_id)
     if patient_id is not None:
         get_patient(db, actor, patient_id)
@@ -54,7 +61,8 @@ def list_sessions(
     if day is not None:
         q = q.where(TreatmentSession.day == day)
     total = db.scalar(select(func.count()).select_from(q.subquery())) or 0
-    rows = db.scalars(q.options(*_LOAD).order_by(TreatmentSession.scheduled_at).limit(limit).offset(offset))
+    load = _LOAD if vitals else (selectinload(TreatmentSession.devices),)
+    rows = db.scalars(q.options(*load).order_by(TreatmentSession.scheduled_at).limit(limit).offset(offset))
     return list(rows), total
 
 

@@ -28,7 +28,7 @@ def today(request: Request, db: DbDep, signed: PageDep) -> HTMLResponse:
     site = db.get_one(Site, signed.actor.site_id)
     day = datetime.now(ZoneInfo(site.timezone)).date()
     rows, _ = sessions_crud.list_sessions(
-        db, signed.actor, patient_id=None, day=day.isoformat(), limit=200, offset=0
+        db, signed.actor, patient_id=None, day=day.isoformat(), limit=200, offset=0, vitals=False
     )
     names = {p.id: p.name for p in db.query(Patient).filter(Patient.id.in_({s.patient_id for s in rows}))}
     return render(request, "today.html", signed, sessions=rows, names=names, day=day, site=site)
@@ -49,9 +49,11 @@ def patient(request: Request, db: DbDep, signed: PageDep, patient_id: IdPath) ->
     p = patients_crud.get_patient(db, signed.actor, patient_id)
     courses = patients_crud.list_courses(db, signed.actor, patient_id)
     sessions, _ = sessions_crud.list_sessions(
-        db, signed.actor, patient_id=p.id, day=None, limit=200, offset=0
+        db, signed.actor, patient_id=p.id, day=None, limit=200, offset=0, vitals=False
     )
-    scales, _ = scales_crud.list_scales(db, signed.actor, p.id, instrument=None, limit=200, offset=0)
+    scales, _ = scales_crud.list_scales(
+        db, signed.actor, p.id, instrument=None, limit=200, offset=0, items=False
+    )
     alerts, _ = alerts_crud.list_alerts(db, signed.actor, open_only=True, patient_id=p.id, limit=50, offset=0)
     return render(
         request,
@@ -70,9 +72,11 @@ def patient(request: Request, db: DbDep, signed: PageDep, patient_id: IdPath) ->
 def chart(db: DbDep, signed: PageDep, patient_id: IdPath) -> dict[str, Any]:
     """Observed scores on their own scales and the session times, for the patient chart."""
     p = patients_crud.get_patient(db, signed.actor, patient_id)
-    scales, _ = scales_crud.list_scales(db, signed.actor, p.id, instrument=None, limit=200, offset=0)
+    scales, _ = scales_crud.list_scales(
+        db, signed.actor, p.id, instrument=None, limit=200, offset=0, items=False
+    )
     sessions, _ = sessions_crud.list_sessions(
-        db, signed.actor, patient_id=p.id, day=None, limit=200, offset=0
+        db, signed.actor, patient_id=p.id, day=None, limit=200, offset=0, vitals=False
     )
     series: dict[str, dict[str, list[Any]]] = {}
     for a in scales:
