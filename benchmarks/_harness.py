@@ -8,10 +8,14 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -24,6 +28,24 @@ from ketasim.store.migrate import upgrade
 from ketasim.store.schemas import CourseCreate, PatientCreate, UserCreate
 
 PASSWORD = "benchmark password 1"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@contextmanager
+def database(url: str | None, postgres: bool, name: str) -> Iterator[str]:
+    """The database to run on: as given, a private PostgreSQL cluster, or a fresh SQLite file."""
+    if url:
+        yield url
+    elif postgres:
+        sys.path.insert(0, str(ROOT))
+        from tests.services import postgres_server
+
+        with postgres_server() as pg:
+            yield pg
+    else:
+        yield f"sqlite:///{Path(tempfile.mkdtemp()) / name}"
+
+
 T0 = datetime(2025, 1, 6, 10, 0, tzinfo=UTC)
 
 

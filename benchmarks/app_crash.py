@@ -15,14 +15,13 @@ import argparse
 import asyncio
 import json
 import random
-import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 import httpx
-from _harness import Server, login
+from _harness import Server, database, login
 from app_load import verify, writer
 from sqlalchemy import text
 
@@ -117,10 +116,11 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--url", default=None, help="database URL (default: a fresh SQLite file)")
+    ap.add_argument("--postgres", action="store_true", help="run on a private PostgreSQL cluster")
     ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args()
-    url = args.url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'crash.db'}"
-    result = asyncio.run(run(url, args.rounds, args.clients, args.seed))
+    with database(args.url, args.postgres, "crash.db") as url:
+        result = asyncio.run(run(url, args.rounds, args.clients, args.seed))
     out = json.dumps(result, indent=2)
     print(out)
     if args.out:

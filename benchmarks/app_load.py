@@ -14,7 +14,6 @@ import argparse
 import asyncio
 import json
 import random
-import tempfile
 import time
 import uuid
 from collections import defaultdict
@@ -22,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from _harness import Server, Tenant, iv_session, login, percentile, phq9, post_with_retry, prepare
+from _harness import Server, Tenant, database, iv_session, login, percentile, phq9, post_with_retry, prepare
 from sqlalchemy import text
 
 from ketasim.store.db import make_engine, make_sessionmaker, transaction
@@ -195,25 +194,26 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=None)
     ap.add_argument("--duration", type=float, default=None, help="seconds")
     ap.add_argument("--url", default=None, help="database URL (default: a fresh SQLite file)")
+    ap.add_argument("--postgres", action="store_true", help="run on a private PostgreSQL cluster")
     ap.add_argument(
-        "--think", type=float, default=2.0, help="read mode: mean seconds between a user's clicks"
+        "--think", type=float, default=5.0, help="read mode: mean seconds between a user's clicks"
     )
     ap.add_argument("--out", type=Path, default=None, help="also write the JSON result here")
     args = ap.parse_args()
-    url = args.url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'load.db'}"
-    if args.mode == "write":
-        result = asyncio.run(run_write(url, args.clients or 50, args.duration or 60))
-        ok = (
-            result["lost"]
-            == result["duplicated"]
-            == result["isolation_violations"]
-            == result["role_violations"]
-            == 0
-        )
-    else:
-        result = asyncio.run(run_read(url, args.clients or 20, args.duration or 60, args.think))
-        ok = True
-    result["database"] = url.split(":", 1)[0]
+    with database(args.url, args.postgres, "load.db") as url:
+        if args.mode == "write":
+            result = asyncio.run(run_write(url, args.clients or 50, args.duration or 60))
+            bad = (
+                result["lost"]
+                + result["duplicated"]
+                + result["isolation_violations"]
+                + result["role_violations"]
+            )
+            ok = bad == 0
+        else:
+            result = asyncio.run(run_read(url, args.clients or 20, args.duration or 60, args.think))
+            ok = True
+        result["database"] = url.split(":", 1)[0]
     text_out = json.dumps(result, indent=2)
     print(text_out)
     if args.out:
