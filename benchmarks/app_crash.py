@@ -63,7 +63,11 @@ async def one_round(
         asyncio.create_task(writer(i, server.base, tenants, time.monotonic() + 3600, stats, viewers))
         for i in range(clients)
     ]
-    await asyncio.sleep(rng.uniform(3.0, 6.0))
+    # wait until writes flow (clients have signed in), then kill at a random moment among them
+    deadline = time.monotonic() + 60
+    while sum(len(v) for v in stats["acked"].values()) - before < 10 and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(rng.uniform(0.5, 3.0))
     server.kill()  # SIGKILL mid-write: no shutdown hooks, no flush
     await asyncio.sleep(0.5)
     for task in tasks:
