@@ -39,10 +39,15 @@ WRITERS = ("clinician",)
 
 def get_patient(db: Session, actor: Actor, patient_id: int, *, audit: bool = True) -> Patient:
     """One patient of the actor's site; the read is audited."""
-    q = select(Patient).where(Patient.id == patient_id, Patient.site_id == actor.site_id)
-    p = db.scalar(q.options(selectinload(Patient.contraindications)) if audit else q)
-    if p is None:
-        raise NotFoundError("patient", patient_id)
+    # A request that touches one patient in several places looks them up once.
+    cache: dict[int, Patient] = db.info.setdefault("patients", {})
+    p = cache.get(patient_id)
+    if p is None or p.site_id != actor.site_id:
+        q = select(Patient).where(Patient.id == patient_id, Patient.site_id == actor.site_id)
+        p = db.scalar(q.options(selectinload(Patient.contraindications)) if audit else q)
+        if p is None:
+            raise NotFoundError("patient", patient_id)
+        cache[patient_id] = p
     # One read entry per patient and request: a page that loads five parts is one read.
     seen = db.info.setdefault("audited_reads", set())
     if audit and p.id not in seen:
