@@ -280,7 +280,9 @@ def serve(
     )
     logging.getLogger("uvicorn.access").addFilter(StripQueryFilter())
     console.print(f"serving ketasim clinic on http://{host}:{port}")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    # Keep idle connections longer than a clinician's pause between clicks: a connection closed
+    # just as the browser reuses it costs a failed request and a retry.
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", timeout_keep_alive=65)
 
 
 def main() -> None:
