@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import time
 from collections import defaultdict
@@ -125,6 +126,8 @@ def main() -> None:
     args = ap.parse_args()
     with database(args.url, args.postgres, "crash.db") as url:
         result = asyncio.run(run(url, args.rounds, args.clients, args.seed))
+    result["load_average_1_5_15"] = [round(x, 2) for x in os.getloadavg()]
+    result["cpus"] = os.cpu_count()
     out = json.dumps(result, indent=2)
     print(out)
     if args.out:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import time
 import uuid
@@ -221,6 +222,8 @@ def main() -> None:
             result = asyncio.run(run_read(url, args.clients or 20, args.duration or 60, args.think))
             ok = True
         result["database"] = url.split(":", 1)[0]
+    result["load_average_1_5_15"] = [round(x, 2) for x in os.getloadavg()]
+    result["cpus"] = os.cpu_count()
     text_out = json.dumps(result, indent=2)
     print(text_out)
     if args.out:
