@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 
 from ketasim.store.errors import RuleError
 from ketasim.store.models import Course, Patient, Site, TreatmentSession
+from ketasim.units import DEVICE_MG
 
 __all__ = [
-    "DEVICE_MG",
     "ESKETAMINE_DOSES_MG",
     "check_close",
     "check_dose",
@@ -24,7 +24,6 @@ __all__ = [
     "local_day",
 ]
 
-DEVICE_MG = 28
 #: Spravato US label: 56 or 84 mg per session (2 or 3 devices), first dose 56 mg.
 ESKETAMINE_DOSES_MG = (56, 84)
 DRUG_ROUTE = {"esketamine": "intranasal", "racemic_ketamine": "iv"}
