@@ -4,8 +4,10 @@ VENV ?= .venv
 PYTHON ?= python3
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
-.PHONY: setup run test lint typecheck pytest demo clean
+.PHONY: setup sysdeps run serve test lint typecheck pytest demo clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -15,14 +17,25 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+# System packages the app's tests drive: a PostgreSQL server and a headless Chromium.
+# Installed only when missing, so a warm machine skips the network entirely.
+sysdeps:
+	@missing=""; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing system packages:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
 lint: setup
-	$(VENV)/bin/ruff check src tests
-	$(VENV)/bin/ruff format --check src tests
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff format --check src tests benchmarks
 
 typecheck: setup
 	$(VENV)/bin/mypy
 
-pytest: setup
+pytest: setup sysdeps
 	$(VENV)/bin/pytest
 
 test: lint typecheck pytest
@@ -30,7 +43,11 @@ test: lint typecheck pytest
 demo: setup
 	$(VENV)/bin/ketasim demo --out ketasim-demo
 
-run: demo
+# The clinic app on an SQLite file with a demo clinic (idempotent seed).
+run: setup
+	$(VENV)/bin/ketasim db migrate
+	$(VENV)/bin/ketasim db seed-demo
+	$(VENV)/bin/ketasim serve --host $(HOST) --port $(PORT)
 
 clean:
-	rm -rf $(VENV) ketasim-demo .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) ketasim-demo .pytest_cache .mypy_cache .ruff_cache test-artifacts ketasim.db*

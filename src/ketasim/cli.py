@@ -538,6 +538,85 @@ def export_sbml(
     )
 
 
+db_app = typer.Typer(no_args_is_help=True, help="The clinic app's database: migrate, seed the demo clinic.")
+app.add_typer(db_app, name="db")
+
+
+def _database_url(url: str | None) -> str:
+    from ketasim.web.settings import Settings
+
+    return url or Settings().database_url
+
+
+@db_app.command("migrate")
+def db_migrate(
+    url: Annotated[
+        str | None, typer.Option(help="database URL (default: KETASIM_DATABASE_URL or SQLite)")
+    ] = None,
+) -> None:
+    """Migrate the database to the newest schema (Alembic)."""
+    from ketasim.store.migrate import upgrade
+
+    target = _database_url(url)
+    upgrade(target)
+    console.print("database migrated to the newest schema")
+
+
+@db_app.command("seed-demo")
+def db_seed_demo(
+    url: Annotated[
+        str | None, typer.Option(help="database URL (default: KETASIM_DATABASE_URL or SQLite)")
+    ] = None,
+) -> None:
+    """Create the demo clinic (idempotent) and print its clinician login."""
+    from ketasim.store.db import make_engine, make_sessionmaker, transaction
+    from ketasim.store.seed import seed_demo
+
+    engine = make_engine(_database_url(url))
+    try:
+        with transaction(make_sessionmaker(engine)) as db:
+            seeded = seed_demo(db)
+    finally:
+        engine.dispose()
+    console.print("demo clinic " + ("created" if seeded.created else "already present"))
+    console.print(f"demo clinician login: [bold]{seeded.email}[/] / [bold]{seeded.password}[/]")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port")] = 8000,
+    url: Annotated[
+        str | None, typer.Option(help="database URL (default: KETASIM_DATABASE_URL or SQLite)")
+    ] = None,
+    insecure_cookies: Annotated[
+        bool,
+        typer.Option(help="send the session cookie over plain HTTP too (only behind no proxy, local use)"),
+    ] = False,
+) -> None:
+    """Serve the clinic app (pages and REST API) with uvicorn."""
+    import logging
+
+    import uvicorn
+
+    from ketasim.web.app import create_app
+    from ketasim.web.security import StripQueryFilter
+    from ketasim.web.settings import Settings
+
+    settings = Settings()
+    settings = settings.model_copy(
+        update={
+            "database_url": url or settings.database_url,
+            "cookie_secure": settings.cookie_secure and not insecure_cookies,
+        }
+    )
+    logging.getLogger("uvicorn.access").addFilter(StripQueryFilter())
+    console.print(f"serving ketasim clinic on http://{host}:{port}")
+    # Keep idle connections longer than a clinician's pause between clicks: a connection closed
+    # just as the browser reuses it costs a failed request and a retry.
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", timeout_keep_alive=65)
+
+
 def main() -> None:
     """Entry point of the ``ketasim`` script."""
     app()

@@ -19,15 +19,28 @@ import csv
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from ketasim.errors import InputError
+from ketasim.io.record import PatientRecord, ScoreObservation
 from ketasim.population import Patient
 from ketasim.regimen import CMT, Dose, Drug, Regimen, Route
 from ketasim.units import DEVICE_MG, DoseAmount
 
-__all__ = ["COLUMNS", "Subject", "read_csv", "regimen_to_rows", "rows_to_subjects", "write_csv"]
+__all__ = [
+    "COLUMNS",
+    "Subject",
+    "observation_rows",
+    "read_csv",
+    "record_to_rows",
+    "regimen_to_rows",
+    "rows_to_observations",
+    "rows_to_record",
+    "rows_to_subjects",
+    "write_csv",
+]
 
 COLUMNS = (
     "ID",
@@ -334,3 +347,84 @@ def read_csv(path: str | Path) -> list[dict[str, Any]]:
         if reader.fieldnames is None or "ID" not in reader.fieldnames:
             raise InputError("nonmem", "header", "needs at least ID, TIME, AMT, CMT, EVID", reader.fieldnames)
         return [dict(r) for r in reader]
+
+
+# --- score observations (EVID = 0 rows) and whole patient records --------------------------------
+def observation_rows(
+    observations: Iterable[ScoreObservation], patient: Patient, subject_id: int = 1
+) -> list[dict[str, Any]]:
+    """Observation records: ``EVID = 0``, ``MDV = 0``, the score in ``DV`` and its scale in ``SCALE``."""
+    cov = _covariates(patient)
+    return [
+        {
+            "ID": subject_id,
+            "TIME": o.time_h,
+            "AMT": None,
+            "RATE": None,
+            "CMT": None,
+            "EVID": 0,
+            "MDV": 0,
+            "DV": o.value,
+            "SCALE": o.scale,
+            **cov,
+        }
+        for o in observations
+    ]
+
+
+def rows_to_observations(rows: Iterable[Mapping[str, Any]]) -> dict[int, list[ScoreObservation]]:
+    """Score observations by subject, from the ``EVID = 0`` rows (dose rows skipped)."""
+    out: dict[int, list[ScoreObservation]] = {}
+    for i, row in enumerate(rows):
+        where = f"row {i + 1}"
+        if _int(row, "EVID", where, default=1) != 0:
+            continue
+        sid = _int(row, "ID", where, default=-1)
+        if sid < 0:
+            raise InputError("nonmem", f"{where} ID", "is required", row.get("ID"))
+        if _int(row, "MDV", where, default=0) == 1:
+            continue
+        time, dv = _num(row, "TIME", where), _num(row, "DV", where)
+        assert time is not None and dv is not None
+        try:
+            obs = ScoreObservation(time, str(row.get("SCALE") or ""), dv)
+        except InputError as err:
+            raise InputError("nonmem", f"{where} {err.field.upper()}", err.rule, err.received) from None
+        out.setdefault(sid, []).append(obs)
+    return out
+
+
+def record_to_rows(record: PatientRecord, subject_id: int = 1) -> list[dict[str, Any]]:
+    """A patient record as rows: dose rows and observation rows, in time order, with ``UTC`` stamps."""
+    rows = regimen_to_rows(record.regimen, record.patient, subject_id) + observation_rows(
+        record.observations, record.patient, subject_id
+    )
+    rows.sort(key=lambda r: (r["TIME"], -r["EVID"], r.get("DEVICE") or 0))
+    for r in rows:
+        r["UTC"] = record.at(r["TIME"]).isoformat()
+    return rows
+
+
+def rows_to_record(rows: Sequence[Mapping[str, Any]]) -> PatientRecord:
+    """Rebuilds one subject's record; the ``UTC`` column of the first row anchors time 0."""
+    subjects = rows_to_subjects(rows)
+    if len(subjects) != 1:
+        raise InputError("nonmem", "ID", "a patient record holds exactly one subject", len(subjects))
+    first = rows[0]
+    stamp, t0 = first.get("UTC"), _num(first, "TIME", "row 1")
+    try:
+        start = datetime.fromisoformat(str(stamp))
+    except ValueError:
+        raise InputError(
+            "nonmem", "row 1 UTC", "must be an ISO 8601 date-time with timezone", stamp
+        ) from None
+    if start.tzinfo is None:
+        raise InputError("nonmem", "row 1 UTC", "must carry a timezone", stamp)
+    assert t0 is not None
+    obs = rows_to_observations(rows).get(subjects[0].id, [])
+    return PatientRecord(
+        subjects[0].patient,
+        subjects[0].regimen,
+        tuple(obs),
+        start.astimezone(UTC) - timedelta(hours=t0),
+    )

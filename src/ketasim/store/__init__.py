@@ -1,0 +1,1 @@
+"""SQL persistence of the clinic app: models, migrations and crud (SQLite default, PostgreSQL)."""

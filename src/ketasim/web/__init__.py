@@ -1,0 +1,1 @@
+"""The clinic app: FastAPI app factory, REST API, server-rendered pages and static files."""

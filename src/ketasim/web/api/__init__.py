@@ -1,0 +1,15 @@
+"""REST API routers, one module per resource, mounted under ``/api``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from ketasim.web.api import alerts, auth, forecasts, patients, records, scales, sessions, simulate, site
+
+__all__ = ["ERRORS", "router"]
+
+router = APIRouter(prefix="/api")
+for module in (auth, site, patients, sessions, scales, alerts, forecasts, records, simulate):
+    router.include_router(module.router)
+
+from ketasim.web.api.common import ERRORS  # noqa: E402

@@ -1,0 +1,115 @@
+"""A patient's record as NONMEM-style CSV or FHIR R4 Bundle: export and import."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from ketasim.errors import InputError
+from ketasim.io.fhir import bundle_to_record, record_to_bundle
+from ketasim.io.nonmem import COLUMNS, record_to_rows, rows_to_record
+from ketasim.store.crud.records import export_record, import_record
+from ketasim.store.errors import RuleError
+from ketasim.store.schemas import PatientPublic
+from ketasim.web.api.common import ERRORS
+from ketasim.web.deps import ActorDep, DbDep, IdPath, writers
+
+
+async def raw_body(request: Request) -> bytes:
+    """The request body, read before the database transaction opens (a slow upload holds no lock)."""
+    return await request.body()
+
+
+router = APIRouter(tags=["records"], responses=ERRORS, dependencies=[writers("clinician")])
+MAX_BYTES = 5_000_000
+
+
+def _csv_text(rows: list[dict[str, Any]]) -> str:
+    extra = sorted({k for r in rows for k in r} - set(COLUMNS))
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow([*COLUMNS, *extra])
+    for r in rows:
+        w.writerow(
+            [
+                "" if r.get(c) is None else (repr(r[c]) if isinstance(r[c], float) else r[c])
+                for c in [*COLUMNS, *extra]
+            ]
+        )
+    return out.getvalue()
+
+
+@router.get(
+    "/patients/{patient_id}/export.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}}},
+)
+def export_csv(db: DbDep, actor: ActorDep, patient_id: IdPath) -> Response:
+    """NONMEM-style rows: doses (EVID 1) and scores (EVID 0, DV, SCALE), with UTC stamps."""
+    rows = record_to_rows(export_record(db, actor, patient_id))
+    return Response(_csv_text(rows), media_type="text/csv")
+
+
+@router.get("/patients/{patient_id}/export.fhir")
+def export_fhir(db: DbDep, actor: ActorDep, patient_id: IdPath) -> dict[str, Any]:
+    """A FHIR R4 collection Bundle: Patient, MedicationAdministration, Observation."""
+    return record_to_bundle(export_record(db, actor, patient_id))
+
+
+@router.post(
+    "/patients/import",
+    status_code=201,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/fhir+json": {"schema": {"type": "object"}},
+                "text/csv": {"schema": {"type": "string"}},
+            },
+        }
+    },
+)
+async def import_patient(
+    request: Request,
+    body: Annotated[bytes, Depends(raw_body)],
+    db: DbDep,
+    actor: ActorDep,
+    mrn: Annotated[str, Query(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9-]+$")],
+    name: Annotated[str, Query(min_length=1, max_length=200)],
+    birth_date: Annotated[date, Query()],
+    source: Annotated[str, Query(min_length=1, max_length=100, description="system the record comes from")],
+    rater: Annotated[str, Query(min_length=1, max_length=200, description="who rated the imported scores")],
+) -> PatientPublic:
+    """Creates a patient from a CSV or FHIR record; imported scores keep their source and rater."""
+    if len(body) > MAX_BYTES:
+        raise RuleError("body", "import.size", f"at most {MAX_BYTES} bytes", len(body))
+    kind = request.headers.get("content-type", "").split(";")[0].strip()
+    try:
+        if kind == "text/csv":
+            rec = rows_to_record(list(csv.DictReader(io.StringIO(body.decode("utf-8")))))
+        elif kind in ("application/fhir+json", "application/json"):
+            rec = bundle_to_record(json.loads(body))
+        else:
+            raise RuleError(
+                "content-type", "import.media_type", "send text/csv or application/fhir+json", kind
+            )
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise RuleError(
+            "body", "import.parse", "the body is not valid UTF-8 CSV or JSON", str(err)[:80]
+        ) from None
+    except InputError as err:
+        if isinstance(err, RuleError):
+            raise
+        raise RuleError(err.field, f"import.{err.context}", err.rule, err.received) from None
+    p = await run_in_threadpool(
+        lambda: import_record(
+            db, actor, rec, mrn=mrn, name=name, birth_date=birth_date, source=source, rater=rater
+        )
+    )
+    return PatientPublic.model_validate(p)

@@ -1,0 +1,99 @@
+"""Today's schedule, the patient list and the patient page with its chart."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from ketasim.store.crud import alerts as alerts_crud
+from ketasim.store.crud import patients as patients_crud
+from ketasim.store.crud import scales as scales_crud
+from ketasim.store.crud import sessions as sessions_crud
+from ketasim.store.models import Patient, Site
+from ketasim.store.scales import INSTRUMENTS
+from ketasim.web.deps import DbDep, IdPath
+from ketasim.web.pages.deps import PageDep
+from ketasim.web.templating import render
+
+router = APIRouter()
+
+
+@router.get("/", response_class=HTMLResponse)
+def today(request: Request, db: DbDep, signed: PageDep) -> HTMLResponse:
+    """Today's sessions at the site."""
+    site = db.get_one(Site, signed.actor.site_id)
+    day = datetime.now(ZoneInfo(site.timezone)).date()
+    rows, _ = sessions_crud.list_sessions(
+        db, signed.actor, patient_id=None, day=day.isoformat(), limit=200, offset=0, vitals=False
+    )
+    names = {p.id: p.name for p in db.query(Patient).filter(Patient.id.in_({s.patient_id for s in rows}))}
+    return render(request, "today.html", signed, sessions=rows, names=names, day=day, site=site)
+
+
+@router.get("/patients", response_class=HTMLResponse)
+def patients(
+    request: Request, db: DbDep, signed: PageDep, q: Annotated[str | None, Query(max_length=100)] = None
+) -> HTMLResponse:
+    """The site's patients."""
+    rows, total = patients_crud.list_patients(db, signed.actor, q=q, limit=200, offset=0)
+    return render(request, "patients.html", signed, patients=rows, total=total, q=q or "")
+
+
+@router.get("/patients/{patient_id}", response_class=HTMLResponse)
+def patient(request: Request, db: DbDep, signed: PageDep, patient_id: IdPath) -> HTMLResponse:
+    """The patient page: details, flags, courses, sessions and observed scores."""
+    p = patients_crud.get_patient(db, signed.actor, patient_id)
+    courses = patients_crud.list_courses(db, signed.actor, patient_id)
+    sessions, _ = sessions_crud.list_sessions(
+        db, signed.actor, patient_id=p.id, day=None, limit=200, offset=0, vitals=False
+    )
+    scales, _ = scales_crud.list_scales(
+        db, signed.actor, p.id, instrument=None, limit=200, offset=0, items=False
+    )
+    alerts, _ = alerts_crud.list_alerts(db, signed.actor, open_only=True, patient_id=p.id, limit=50, offset=0)
+    return render(
+        request,
+        "patient.html",
+        signed,
+        patient=p,
+        courses=courses,
+        sessions=sessions,
+        scales=list(reversed(scales)),
+        alerts=alerts,
+        instruments=INSTRUMENTS,
+    )
+
+
+@router.get("/ui/patients/{patient_id}/chart.json")
+def chart(db: DbDep, signed: PageDep, patient_id: IdPath) -> dict[str, Any]:
+    """Observed scores on their own scales and the session times, for the patient chart."""
+    p = patients_crud.get_patient(db, signed.actor, patient_id)
+    scales, _ = scales_crud.list_scales(
+        db, signed.actor, p.id, instrument=None, limit=200, offset=0, items=False
+    )
+    sessions, _ = sessions_crud.list_sessions(
+        db, signed.actor, patient_id=p.id, day=None, limit=200, offset=0, vitals=False
+    )
+    series: dict[str, dict[str, list[Any]]] = {}
+    for a in scales:
+        if a.total is None or a.instrument == "cssrs":
+            continue
+        s = series.setdefault(a.instrument, {"x": [], "y": [], "max": [INSTRUMENTS[a.instrument].total_max]})
+        s["x"].append(a.administered_at.isoformat())
+        s["y"].append(a.total)
+    return {
+        "series": {INSTRUMENTS[k].label: v for k, v in series.items()},
+        "sessions": [
+            {
+                "x": (s.dose_start_at or s.scheduled_at).isoformat(),
+                "label": f"{s.drug} {s.dose_mg or ''} mg",
+                "status": s.status,
+            }
+            for s in sessions
+            if s.status != "cancelled"
+        ],
+    }

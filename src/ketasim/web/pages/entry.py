@@ -1,0 +1,166 @@
+"""Entering a session and a scale, item by item, with instant validation (HTMX fragments)."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from ketasim.store.crud import patients as patients_crud
+from ketasim.store.crud import scales as scales_crud
+from ketasim.store.crud import sessions as sessions_crud
+from ketasim.store.crud.alerts import list_alerts
+from ketasim.store.errors import RuleError
+from ketasim.store.models import Site
+from ketasim.store.scales import INSTRUMENTS
+from ketasim.store.schemas import ScaleCreate, SessionCreate
+from ketasim.web.deps import DbDep, IdPath
+from ketasim.web.pages.deps import FormDep, PageDep
+from ketasim.web.templating import render
+
+router = APIRouter()
+SESSION_FIELDS = ("course_id", "scheduled_at", "dose_mg", "lot", "lot_expiry", "override_reason")
+
+
+def _errors(err: ValidationError | RuleError) -> dict[str, str]:
+    if isinstance(err, RuleError):
+        return {err.field.split(".")[0]: f"{err.rule} (rule {err.code}; received {err.received!r})"}
+    return {
+        str(e["loc"][0]) if e["loc"] else "form": f"{e['msg']} (received {e.get('input')!r})"
+        for e in err.errors()
+    }
+
+
+def _session_input(form: dict[str, Any], tz: str) -> SessionCreate:
+    data = {k: v for k, v in form.items() if k in SESSION_FIELDS and v not in ("", None)}
+    if "scheduled_at" in data:
+        # datetime-local carries no zone: it is the clinic's local time.
+        with contextlib.suppress(ValueError):
+            local = datetime.fromisoformat(str(data["scheduled_at"]))
+            data["scheduled_at"] = local.replace(tzinfo=ZoneInfo(tz))
+    return SessionCreate.model_validate(data)
+
+
+@router.get("/patients/{patient_id}/sessions/new", response_class=HTMLResponse)
+def session_form(request: Request, db: DbDep, signed: PageDep, patient_id: IdPath) -> HTMLResponse:
+    """The form to schedule and record a session."""
+    p = patients_crud.get_patient(db, signed.actor, patient_id)
+    courses = [c for c in patients_crud.list_courses(db, signed.actor, p.id) if c.status == "active"]
+    return render(request, "session_form.html", signed, patient=p, courses=courses, errors={}, values={})
+
+
+@router.post("/ui/patients/{patient_id}/sessions/validate", response_class=HTMLResponse)
+def session_validate(
+    request: Request, form: FormDep, db: DbDep, signed: PageDep, patient_id: IdPath
+) -> HTMLResponse:
+    """Checks the form's fields as they are typed; answers the error list fragment."""
+    tz = db.get_one(Site, signed.actor.site_id).timezone
+    errors: dict[str, str] = {}
+    try:
+        _session_input(form, tz)
+    except ValidationError as err:
+        errors = {k: v for k, v in _errors(err).items() if form.get(k) not in ("", None)}
+    return render(request, "_errors.html", signed, errors=errors)
+
+
+@router.post("/patients/{patient_id}/sessions/new", response_model=None)
+def session_create(
+    request: Request, form: FormDep, db: DbDep, signed: PageDep, patient_id: IdPath
+) -> Response:
+    """Schedules the session if every rule passes; otherwise shows the form with each refusal."""
+    p = patients_crud.get_patient(db, signed.actor, patient_id)
+    tz = db.get_one(Site, signed.actor.site_id).timezone
+    try:
+        data = _session_input(form, tz)
+        with db.begin_nested():
+            s, _ = sessions_crud.create_session(db, signed.actor, p.id, data)
+    except (ValidationError, RuleError) as err:
+        courses = [c for c in patients_crud.list_courses(db, signed.actor, p.id) if c.status == "active"]
+        return render(
+            request,
+            "session_form.html",
+            signed,
+            status_code=422,
+            patient=p,
+            courses=courses,
+            errors=_errors(err),
+            values=form,
+        )
+    return RedirectResponse(f"/patients/{p.id}?session={s.id}", status_code=303)
+
+
+@router.post("/patients/{patient_id}/scales/new", response_model=None)
+def scale_create(request: Request, form: FormDep, db: DbDep, signed: PageDep, patient_id: IdPath) -> Response:
+    """Opens an administration to fill item by item."""
+    p = patients_crud.get_patient(db, signed.actor, patient_id)
+    instrument = str(form.get("instrument", ""))
+    mode = "clinician" if instrument in ("madrs", "cssrs") else "self"
+    try:
+        data = ScaleCreate(instrument=instrument, administered_at=datetime.now().astimezone(), mode=mode)
+        with db.begin_nested():
+            a, _ = scales_crud.create_scale(db, signed.actor, p.id, data)
+    except (ValidationError, RuleError) as err:
+        return Response(" ".join(_errors(err).values()), status_code=422, media_type="text/plain")
+    return RedirectResponse(f"/scales/{a.id}", status_code=303)
+
+
+@router.get("/scales/{scale_id}", response_class=HTMLResponse)
+def scale_page(request: Request, db: DbDep, signed: PageDep, scale_id: IdPath) -> HTMLResponse:
+    """The item-by-item entry page, beside the patient's chart."""
+    a = scales_crud.get_scale(db, signed.actor, scale_id)
+    p = patients_crud.get_patient(db, signed.actor, a.patient_id)
+    return render(
+        request,
+        "scale_entry.html",
+        signed,
+        scale=a,
+        patient=p,
+        ins=INSTRUMENTS[a.instrument],
+        values={i.item_no: i.value for i in a.items},
+        error=None,
+        alerts=[],
+    )
+
+
+@router.put("/ui/scales/{scale_id}/items/{item_no}", response_class=HTMLResponse)
+def scale_item(
+    request: Request, form: FormDep, db: DbDep, signed: PageDep, scale_id: IdPath, item_no: int
+) -> HTMLResponse:
+    """Saves one item and answers the running total, band and any alert raised (HTMX fragment)."""
+    raw = form.get(f"item{item_no}", "")
+    error = None
+    try:
+        value = int(str(raw))
+    except ValueError:
+        value, error = None, f"item {item_no}: a whole number is required (received {raw!r})"
+    if value is not None:
+        try:
+            with db.begin_nested():
+                scales_crud.set_item(db, signed.actor, scale_id, item_no, value)
+        except RuleError as err:
+            error = f"{err.rule} (rule {err.code}; received {err.received!r})"
+    a = scales_crud.get_scale(db, signed.actor, scale_id)
+    db.expire(a)
+    a = scales_crud.get_scale(db, signed.actor, scale_id)
+    alerts = [
+        x
+        for x in list_alerts(db, signed.actor, open_only=True, patient_id=a.patient_id, limit=50, offset=0)[0]
+        if x.source_kind == "scale" and x.source_id == a.id
+    ]
+    response = render(
+        request,
+        "_scale_status.html",
+        signed,
+        scale=a,
+        ins=INSTRUMENTS[a.instrument],
+        error=error,
+        alerts=alerts,
+    )
+    if a.total is not None:
+        response.headers["HX-Trigger"] = "chart-refresh"
+    return response

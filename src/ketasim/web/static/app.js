@@ -1,0 +1,105 @@
+// ketasim clinic: charts and the simulate form. No inline scripts (the CSP forbids them).
+"use strict";
+
+const COLORS = ["#1f5f8b", "#b5472f", "#3d8b37", "#7a4d9c"];
+
+function csrf() {
+  return document.body.dataset.csrf || "";
+}
+
+async function drawPatientChart(el) {
+  const res = await fetch(el.dataset.src, { credentials: "same-origin" });
+  if (!res.ok) return;
+  const data = await res.json();
+  const names = Object.keys(data.series);
+  const traces = [];
+  const layout = {
+    margin: { t: 20, r: 20, b: 40, l: 50 },
+    height: Math.max(220, 170 * names.length),
+    showlegend: false,
+    shapes: [],
+    grid: { rows: Math.max(1, names.length), columns: 1, pattern: "independent" },
+  };
+  names.forEach((name, i) => {
+    const s = data.series[name];
+    const axis = i === 0 ? "" : String(i + 1);
+    traces.push({
+      x: s.x, y: s.y, name: name, mode: "lines+markers",
+      xaxis: "x" + axis, yaxis: "y" + axis, line: { color: COLORS[i % COLORS.length] },
+    });
+    layout["yaxis" + axis] = { title: { text: name }, range: [0, s.max[0]], fixedrange: true };
+    // one time axis for every instrument, so that the panels line up
+    layout["xaxis" + axis] = i === 0 ? { type: "date" } : { type: "date", matches: "x" };
+    data.sessions.forEach((sess) => {
+      layout.shapes.push({
+        type: "line", xref: "x" + axis, yref: "y" + axis + " domain", x0: sess.x, x1: sess.x, y0: 0, y1: 1,
+        line: { color: "#999", width: 1, dash: "dot" },
+      });
+    });
+  });
+  if (!names.length) {
+    el.textContent = "No complete scores yet.";
+    el.dataset.points = "0";
+    return;
+  }
+  await Plotly.react(el, traces, layout, { displaylogo: false, responsive: true });
+  el.dataset.points = String(traces.reduce((n, t) => n + t.y.length, 0));
+}
+
+function refreshCharts() {
+  document.querySelectorAll(".chart[data-src]").forEach((el) => drawPatientChart(el));
+}
+
+function simulateSpec(form) {
+  const f = new FormData(form);
+  const [drug, route] = String(f.get("preset")).split("|");
+  const dose = { drug: drug, route: route, dose: String(f.get("dose")) };
+  if (route === "iv" && f.get("over")) dose.over = String(f.get("over"));
+  const count = Number(f.get("count") || 1);
+  if (count > 1) { dose.every = String(f.get("every")); dose.count = count; }
+  return {
+    doses: [dose],
+    patient: { weight_kg: Number(f.get("weight_kg")), age_years: Number(f.get("age_years")) },
+  };
+}
+
+async function runSimulation(event) {
+  event.preventDefault();
+  const form = event.target;
+  const err = document.getElementById("simulate-error");
+  err.hidden = true;
+  const res = await fetch("/api/simulate/pk", {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf() },
+    body: JSON.stringify(simulateSpec(form)),
+  });
+  const body = await res.json();
+  if (!res.ok) {
+    const d = Array.isArray(body.detail) ? body.detail.map((x) => `${x.loc.join(".")}: ${x.msg} (received ${JSON.stringify(x.input)})`).join("; ") : body.detail;
+    err.textContent = d;
+    err.hidden = false;
+    return;
+  }
+  const days = body.times_h.map((t) => t / 24);
+  const traces = Object.entries(body.series).map(([name, ys], i) => ({
+    x: days, y: ys, name: name, mode: "lines", line: { color: COLORS[i % COLORS.length], dash: name.includes("effect") ? "dash" : "solid" },
+  }));
+  const layout = {
+    margin: { t: 20, r: 20, b: 50, l: 60 }, height: 420,
+    xaxis: { title: { text: "days" } }, yaxis: { title: { text: "ng/mL" } },
+    shapes: body.doses_h.map((t) => ({ type: "line", x0: t / 24, x1: t / 24, yref: "paper", y0: 0, y1: 1, line: { color: "#bbb", width: 1, dash: "dot" } })),
+  };
+  const el = document.getElementById("sim-chart");
+  await Plotly.react(el, traces, layout, { displaylogo: false, responsive: true });
+  el.dataset.points = String(days.length);
+  const ph = document.getElementById("sim-placeholders");
+  ph.textContent = body.placeholders.length ? "Placeholder values used: " + body.placeholders.join(", ") : "";
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  refreshCharts();
+  document.body.addEventListener("chart-refresh", refreshCharts);
+  const sim = document.getElementById("simulate-form");
+  if (sim) sim.addEventListener("submit", runSimulation);
+});

@@ -1,0 +1,33 @@
+"""Jinja2 templates (autoescaped) and the context every page gets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from ketasim.store.crud.alerts import list_alerts
+from ketasim.web.deps import Signed
+
+__all__ = ["render", "templates"]
+
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+
+
+def render(
+    request: Request, name: str, signed: Signed | None = None, status_code: int = 200, **context: Any
+) -> HTMLResponse:
+    """Renders a page; signed-in pages get the user, the CSRF token and the open-alert count."""
+    if signed is not None:
+        db = request.state.db if hasattr(request.state, "db") else None
+        context.setdefault("user", signed.user)
+        context.setdefault("csrf", signed.csrf)
+        if db is not None:
+            context.setdefault(
+                "open_alerts",
+                list_alerts(db, signed.actor, open_only=True, patient_id=None, limit=1, offset=0)[1],
+            )
+    return templates.TemplateResponse(request, name, context, status_code=status_code)
