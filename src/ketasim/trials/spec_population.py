@@ -13,8 +13,10 @@ from dataclasses import replace
 from typing import Literal
 
 from pydantic import Field, model_validator
+from scipy.special import ndtr
 
 from ketasim.model import Model
+from ketasim.symptoms import SCALES
 from ketasim.trials.spec_base import SpecModel
 from ketasim.virtual import TRD_TRIAL, Dist, PopulationSpec
 
@@ -49,6 +51,19 @@ class Baseline(Distribution):
     scale: Literal["madrs", "hamd17", "phq9", "qids_sr16"] = Field(
         "madrs", description="scale the numbers are written on (others are converted to MADRS, approximate)"
     )
+
+    @model_validator(mode="after")
+    def _on_scale(self) -> Baseline:
+        top = SCALES[self.scale][0]
+        for name in ("mean", "min", "max"):
+            v = getattr(self, name)
+            if v is not None and not 0 <= v <= top:
+                raise ValueError(f"{name} ({v}) must lie on the {self.scale} scale (0-{top:g})")
+        lo = -math.inf if self.min is None else self.min
+        hi = math.inf if self.max is None else self.max
+        if self.sd > 0 and ndtr((hi - self.mean) / self.sd) - ndtr((lo - self.mean) / self.sd) < 1e-6:
+            raise ValueError("the inclusion limits leave (almost) no one: check mean, sd, min and max")
+        return self
 
     def madrs(self, model: Model) -> Dist:
         """The baseline as a MADRS distribution (inverse of the approximate link for other scales)."""
