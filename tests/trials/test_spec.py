@@ -123,6 +123,9 @@ CASES = [
     ),
     (PARALLEL, ["endpoints", 0, "from"], "last_visit", "endpoints[0].from", "Input should be"),
     (PARALLEL, ["phases"], [{"id": "a", "days": 7}], "(root)", "not both"),
+    (PARALLEL, ["endpoints", 0, "phase"], ["trial", "trial"], "endpoints[0].phase", "twice"),
+    (PARALLEL, ["endpoints", 10, "in"], "rate", "endpoints[10]", "regresses a score"),
+    (PARALLEL, ["endpoints", 0, "in"], "mean", "endpoints[0]", "`in` applies to"),
 ]
 
 

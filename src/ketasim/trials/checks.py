@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from ketasim.errors import InputError
 from ketasim.model import DEFAULT_MODEL, Model
-from ketasim.trials.design import TIME_TOL_H, PhaseDesign, TrialDesign, _unique, compile_phases
+from ketasim.trials.design import TIME_TOL_H, PhaseDesign, TrialDesign, compile_phases, unique_times
 from ketasim.trials.spec import TrialSpec
 from ketasim.trials.spec_base import time_h
 from ketasim.trials.spec_endpoints import TWO_ARM, Condition, Definition, Endpoint
@@ -177,6 +177,8 @@ class _Checker:
         where = f"endpoints[{i}]"
         if e.phase:
             phases = [self.phase(pid, f"{where}.phase") for pid in e.phase]
+            if len(set(e.phase)) != len(e.phase):
+                raise InputError("trial", f"{where}.phase", "lists a phase twice", e.phase)
         elif len(self.design.phases) == 1:
             phases = [self.design.phases[0]]
         else:
@@ -257,5 +259,5 @@ def compile_plan(spec: TrialSpec, model: Model = DEFAULT_MODEL) -> Plan:
             raise InputError("trial", f"endpoints[{i}].id", "endpoint ids must be unique", e.id)
         seen[e.id] = checker.endpoint(i, e)
     _targets(spec, seen)
-    design.times_h = _unique(checker.times)
+    design.times_h = unique_times(checker.times)
     return Plan(design, defs, tuple(seen.values()))

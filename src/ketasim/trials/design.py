@@ -21,7 +21,7 @@ from ketasim.trials.spec_base import time_h
 from ketasim.trials.spec_endpoints import Condition
 from ketasim.virtual import PopulationSpec
 
-__all__ = ["ArmDesign", "PhaseDesign", "TrialDesign", "compile_phases"]
+__all__ = ["ArmDesign", "PhaseDesign", "TrialDesign", "compile_phases", "unique_times"]
 
 #: Times closer than this (hours) are the same time: the engine's lattice is one second.
 TIME_TOL_H = 0.5 / 3600.0
@@ -111,6 +111,10 @@ class TrialDesign:
         """Visit times of ``phase`` strictly after ``after_h`` (absolute hours)."""
         v = self.visits_h
         return v[(v > after_h + TIME_TOL_H) & (v <= phase.end_h + TIME_TOL_H)]
+
+    def phase_visits(self, phase: PhaseDesign) -> np.ndarray:
+        """Visit times of ``phase`` from its start to its end, both included (absolute hours)."""
+        return self.visits_in(phase, phase.start_h - 2.0 * TIME_TOL_H)
 
     def index_of(self, t_h: float | np.ndarray) -> np.ndarray:
         """Indices of times in :attr:`times_h` (every needed time is on the grid by construction)."""
@@ -347,10 +351,10 @@ def compile_phases(spec: TrialSpec, model: Model) -> TrialDesign:
     visits += _visit_times(spec.visits, 0.0, design.end_h, "visits")
     for p in out:
         visits += p.own_visits_h
-    design.visits_h = _unique(visits)
+    design.visits_h = unique_times(visits)
     return design
 
 
-def _unique(times: list[float] | np.ndarray) -> np.ndarray:
+def unique_times(times: list[float] | np.ndarray) -> np.ndarray:
     """Sorted distinct times, snapped to the engine's one-second lattice."""
     return np.unique(np.rint(np.asarray(times, dtype=float) * 3600.0)) / 3600.0

@@ -284,7 +284,7 @@ def summarise(plan: Plan, outputs: Sequence[BatchOutput]) -> TrialResult:
     traj = []
     d = plan.design
     for p in d.phases:
-        times = d.times_h[d.index_of(d.visits_in(p, p.start_h - 1.0))]
+        times = d.times_h[d.index_of(d.phase_visits(p))]
         for a in p.arms:
             vals = np.concatenate([o.trajectories[(p.index, a.index)] for o in outputs], axis=0)
             traj.append(Trajectory(p.id, a.id, times, vals))

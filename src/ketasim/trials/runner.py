@@ -117,7 +117,7 @@ def _trajectories(plan: Plan, data: ReplicateData, scale: str) -> dict[tuple[int
     out = {}
     obs = data.observed(scale)
     for p in plan.design.phases:
-        cols = plan.design.index_of(plan.design.visits_in(p, p.start_h - 1.0))
+        cols = plan.design.index_of(plan.design.phase_visits(p))
         for a in p.arms:
             who = data.arm[:, p.index] == a.index
             y = obs[np.ix_(who, cols)]

@@ -151,8 +151,14 @@ class Endpoint(SpecModel):
         needs_of = m in ("rate", "median_time_to", "km", "hazard_ratio", "odds_ratio")
         if needs_of and self.of is None:
             raise ValueError(f"measure {m} needs `of` (a definition)")
-        if m in ("mean", "mean_change", "mean_percent_change") and self.of is not None:
+        if m in ("mean", "mean_change", "mean_percent_change", "standardized_beta") and self.of is not None:
             raise ValueError(f"measure {m} takes a scale, not `of`")
+        if m == "standardized_beta" and self.in_ == "rate":
+            raise ValueError(
+                "standardized_beta regresses a score: in must be mean, mean_change or mean_percent_change"
+            )
+        if m not in ("difference", "effect_size", "standardized_beta") and self.in_ is not None:
+            raise ValueError("`in` applies to difference, effect_size and standardized_beta")
         if m in TWO_ARM and self.arms is None:
             raise ValueError(f"measure {m} compares two arms: give arms: [a, b]")
         if m not in TWO_ARM and self.arms is not None:
