@@ -150,3 +150,20 @@ def test_times_from_the_last_dose():
     )
     assert _value(plan, data, "day5") == [pytest.approx(15.0)]
     assert _value(plan, data, "day1") == [pytest.approx(11.0)]
+
+
+def test_observed_scores_do_not_depend_on_the_other_recorded_times():
+    rng = np.random.default_rng(0)
+    items = rng.uniform(0, 6, size=(5, 4, 10))
+    times = np.array([0.0, 4.0, 24.0, 168.0])
+    cohort = sample_cohort(TRD_TRIAL, DEFAULT_MODEL, 5, 0)
+    full = ReplicateData(DEFAULT_MODEL, 3, 1, times, items, np.zeros((5, 1), np.int64), cohort)
+    fewer = ReplicateData(
+        DEFAULT_MODEL, 3, 1, times[[0, 2]], items[:, [0, 2]], np.zeros((5, 1), np.int64), cohort
+    )
+    for scale in ("madrs", "madrs_item10", "phq9"):
+        np.testing.assert_array_equal(full.observed(scale)[:, [0, 2]], fewer.observed(scale))
+    # the total and item 10 come from one draw of item noise; noise is present
+    assert not np.array_equal(full.observed("madrs"), np.rint(items).sum(axis=-1))
+    other = ReplicateData(DEFAULT_MODEL, 3, 2, times, items, np.zeros((5, 1), np.int64), cohort)
+    assert not np.array_equal(full.observed("madrs"), other.observed("madrs"))

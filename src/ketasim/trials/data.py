@@ -1,10 +1,11 @@
 """One replicate trial's simulated record: true item scores, arms, covariates, and observed scores.
 
-Observed scores come from :func:`ketasim.symptoms.observe_scale` (rater noise)
-with a generator seeded by (spec seed, replicate, scale). The noise depends only
-on those and the shape of the record, so scores seen for selection between
-phases are the very scores the endpoints see later. MADRS total and item 10
-share one draw of item noise.
+Observed scores come from :func:`ketasim.symptoms.observe_scale` (rater noise),
+one time at a time, with a generator seeded by (spec seed, replicate, scale,
+time in seconds). A patient's score at a time therefore does not depend on
+which other times are recorded (adding an endpoint time changes no other
+score), and scores seen for selection between phases are the very scores the
+endpoints see later. MADRS total and item 10 share one draw of item noise.
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ from ketasim.symptoms import observe_scale
 __all__ = ["ReplicateData", "covariate"]
 
 
-def _generator(seed: int, replicate: int, scale: str) -> np.random.Generator:
+def _generator(seed: int, replicate: int, scale: str, t_h: float) -> np.random.Generator:
     family = "madrs_items" if scale in ("madrs", "madrs_item10") else scale
-    return np.random.default_rng([seed, replicate, stream_id("observe:" + family)])
+    return np.random.default_rng([seed, replicate, stream_id("observe:" + family), round(t_h * 3600.0)])
 
 
 @dataclass
@@ -51,8 +52,11 @@ class ReplicateData:
     def observed(self, scale: str) -> np.ndarray:
         """Observed scores on ``scale`` (patients, times); computed once per scale."""
         if scale not in self._obs:
-            rng = _generator(self.seed, self.replicate, scale)
-            self._obs[scale] = observe_scale(self.model, self.items, scale, rng)
+            obs = np.empty(self.items.shape[:2])
+            for j, t in enumerate(self.times_h):
+                rng = _generator(self.seed, self.replicate, scale, float(t))
+                obs[:, j] = observe_scale(self.model, self.items[:, j], scale, rng)
+            self._obs[scale] = obs
         return self._obs[scale]
 
 
