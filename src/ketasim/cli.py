@@ -356,7 +356,7 @@ def _fmt(x: float | None, unit: str = "") -> str:
     if x is None or x != x:
         return "–"
     if x == float("inf"):
-        return "not reached"
+        return "n.r."
     return f"{x:.3g}" if unit in ("ratio", "d", "SD per SD") else f"{x:.1f}"
 
 
@@ -373,7 +373,9 @@ def _print_trial(result: Any, seconds: float) -> None:
             if e.from_ == "last_dose":
                 time += " after last dose"
             flag = " ≈" if e.approximate else ""
-            defined = f"{r.n_defined + r.n_not_reached}/{r.values.size}"
+            defined = f"{r.n_defined}/{r.values.size}"
+            if r.n_not_reached:
+                defined += f" ({r.n_not_reached} n.r.)"
             interval_text = f"{_fmt(lo, e.unit)} to {_fmt(hi, e.unit)}"
             table.add_row(
                 e.id + flag, r.label or "all", time, e.unit, _fmt(mean, e.unit), interval_text, defined
@@ -381,6 +383,8 @@ def _print_trial(result: Any, seconds: float) -> None:
     console.print(table)
     if any(e.approximate for e in result.endpoints):
         console.print("≈ scored on a scale linked from MADRS (approximate)")
+    if any(r.n_not_reached for e in result.endpoints for r in e.rows):
+        console.print("n.r.: median not reached (means are over the replicates where it was)")
     if result.targets:
         tt = Table(title="published values (targets) against predictions")
         for col in ("endpoint", "arm", "source", "published", "predicted", "95 % of trials", "inside"):
