@@ -186,6 +186,8 @@ def parse_spec(data: Any) -> TrialSpec:
         received = err.get("input")
         if err["type"] == "extra_forbidden":
             received = loc[-1] if loc else received
+        elif err["type"] == "missing":
+            received = None  # the input is the whole parent mapping: not worth printing
         raise InputError("trial", _path(loc), _rule(err), received) from None
 
 
