@@ -1,0 +1,263 @@
+"""Cross-reference checks of a spec, and the resolved plan the runner executes.
+
+Each endpoint, condition and target must name existing phases, arms and
+definitions, and its times must fall inside the phase it measures. Every
+time a measure needs joins the simulation's output grid.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ketasim.errors import InputError
+from ketasim.model import DEFAULT_MODEL, Model
+from ketasim.trials.design import TIME_TOL_H, PhaseDesign, TrialDesign, compile_phases, unique_times
+from ketasim.trials.spec import TrialSpec
+from ketasim.trials.spec_base import time_h
+from ketasim.trials.spec_endpoints import TWO_ARM, Condition, Definition, Endpoint
+
+__all__ = ["DefinitionPlan", "EndpointPlan", "Plan", "Row", "compile_plan"]
+
+#: Definitions relapse is measured from by default (those that the spec defines).
+RELAPSE_AT_RISK = ("response", "remission")
+
+
+@dataclass(frozen=True)
+class DefinitionPlan:
+    """A definition with its kind, confirmation window (hours) and at-risk definitions resolved."""
+
+    name: str
+    spec: Definition
+    kind: str
+    at_risk: tuple[str, ...]
+    confirm_h: tuple[float, float] | None
+
+
+@dataclass(frozen=True)
+class Row:
+    """One reported line of an endpoint: an arm (or a comparison) and, for km, a time."""
+
+    label: str | None
+    time_h: float | None = None
+
+
+@dataclass(frozen=True)
+class EndpointPlan:
+    """An endpoint with its phases, rows and definition resolved."""
+
+    spec: Endpoint
+    where: str
+    phases: tuple[PhaseDesign, ...]
+    rows: tuple[Row, ...]
+    definition: DefinitionPlan | None
+    scale: str
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+
+@dataclass
+class Plan:
+    """A spec checked and resolved: design, definitions, endpoints, output times."""
+
+    design: TrialDesign
+    definitions: dict[str, DefinitionPlan]
+    endpoints: tuple[EndpointPlan, ...]
+
+    @property
+    def spec(self) -> TrialSpec:
+        return self.design.spec
+
+
+def _definitions(spec: TrialSpec) -> dict[str, DefinitionPlan]:
+    out: dict[str, DefinitionPlan] = {}
+    for name, d in spec.definitions.items():
+        where = f"definitions.{name}"
+        kind = d.kind or ("event" if d.confirm_within is not None or name == "relapse" else "state")
+        if d.at_risk is not None:
+            at_risk = tuple(d.at_risk)
+        elif name == "relapse":
+            at_risk = tuple(x for x in RELAPSE_AT_RISK if x in spec.definitions)
+        else:
+            at_risk = ()
+        for i, other in enumerate(at_risk):
+            if other not in spec.definitions or other == name:
+                raise InputError("trial", f"{where}.at_risk[{i}]", "must name another definition", other)
+        if kind == "event" and name == "relapse" and d.at_risk is None and not at_risk:
+            raise InputError(
+                "trial",
+                f"{where}.at_risk",
+                "relapse is counted among responders/remitters: define response or remission, "
+                "or set at_risk: [] to count everyone",
+                None,
+            )
+        confirm = None
+        if d.confirm_within is not None:
+            lo, hi = (time_h(t) for t in d.confirm_within)
+            if lo > hi or hi <= 0:
+                raise InputError(
+                    "trial",
+                    f"{where}.confirm_within",
+                    "must be [earliest, latest], latest > 0",
+                    d.confirm_within,
+                )
+            confirm = (lo, hi)
+            if kind != "event":
+                raise InputError("trial", f"{where}.kind", "confirmation applies to events", kind)
+        out[name] = DefinitionPlan(name, d, kind, at_risk, confirm)
+    return out
+
+
+class _Checker:
+    def __init__(self, design: TrialDesign, defs: dict[str, DefinitionPlan]) -> None:
+        self.design = design
+        self.defs = defs
+        self.times: list[float] = list(design.visits_h)
+        self.phase_ids = [p.id for p in design.phases]
+
+    def phase(self, phase_id: str, where: str) -> PhaseDesign:
+        if phase_id not in self.phase_ids:
+            raise InputError("trial", where, f"unknown phase (phases: {', '.join(self.phase_ids)})", phase_id)
+        return self.design.phase(phase_id)
+
+    def definition(self, name: str, where: str) -> DefinitionPlan:
+        if name not in self.defs:
+            known = ", ".join(self.defs) or "none defined"
+            raise InputError("trial", where, f"unknown definition (definitions: {known})", name)
+        return self.defs[name]
+
+    def at(self, phase: PhaseDesign, arm_ids: list[str], at: str | None, origin: str, where: str) -> None:
+        """Checks that ``at`` from ``origin`` lies in ``phase`` for every arm; adds those times."""
+        for a in phase.arms:
+            if a.id not in arm_ids:
+                continue
+            if origin == "last_dose" and a.last_dose_h is None:
+                raise InputError(
+                    "trial", f"{where}.from", f"arm {a.id} of phase {phase.id} has no doses", origin
+                )
+            o = self.design.origin_h(phase, a, origin)
+            t = phase.end_h if at is None else o + time_h(at)
+            if t > phase.end_h + TIME_TOL_H:
+                span = (phase.end_h - o) / 24.0
+                raise InputError(
+                    "trial",
+                    f"{where}.at",
+                    f"must lie within the phase ({span:g} d from {origin} of arm {a.id})",
+                    at,
+                )
+            self.times.append(t)
+
+    def condition(self, c: Condition, default_phase: PhaseDesign | None, where: str) -> None:
+        if c.phase is not None:
+            phase = self.phase(c.phase, f"{where}.phase")
+        elif default_phase is not None:
+            phase = default_phase
+        else:
+            raise InputError("trial", f"{where}.phase", "is required here", None)
+        if c.of is not None:
+            self.definition(c.of, f"{where}.of")
+        if c.covariate is None:
+            self.at(phase, [a.id for a in phase.arms], c.at, c.from_, where)
+
+    def arms_of(self, phases: list[PhaseDesign], e: Endpoint, where: str) -> list[str]:
+        known: list[str] = []
+        for p in phases:
+            known += [a.id for a in p.arms if a.id not in known]
+        named = [e.arm] if e.arm is not None else list(e.arms) if e.arms is not None else []
+        for i, name in enumerate(named):
+            if name not in known:
+                field = "arm" if e.arm is not None else f"arms[{i}]"
+                raise InputError("trial", f"{where}.{field}", f"unknown arm (arms: {', '.join(known)})", name)
+        if e.by == "arm" and not any(p.explicit_arms for p in phases):
+            raise InputError("trial", f"{where}.by", "the phase has no arms", e.by)
+        return named or known
+
+    def endpoint(self, i: int, e: Endpoint) -> EndpointPlan:
+        where = f"endpoints[{i}]"
+        if e.phase:
+            phases = [self.phase(pid, f"{where}.phase") for pid in e.phase]
+            if len(set(e.phase)) != len(e.phase):
+                raise InputError("trial", f"{where}.phase", "lists a phase twice", e.phase)
+        elif len(self.design.phases) == 1:
+            phases = [self.design.phases[0]]
+        else:
+            raise InputError(
+                "trial", f"{where}.phase", f"is required (phases: {', '.join(self.phase_ids)})", None
+            )
+        definition = self.definition(e.of, f"{where}.of") if e.of is not None else None
+        if e.measure == "odds_ratio" or (e.measure == "difference" and e.in_ == "rate"):
+            if definition is None:
+                raise InputError("trial", f"{where}.of", "is required", None)
+        elif e.measure == "difference" and e.of is not None:
+            raise InputError("trial", f"{where}.of", f"a difference in {e.in_} takes a scale, not of", e.of)
+        arm_ids = self.arms_of(phases, e, where)
+        for p in phases:
+            self.at(p, arm_ids, e.at, e.from_, where)
+            for j, t in enumerate(e.times or []):
+                self.at(p, arm_ids, t, e.from_, f"{where}.times[{j}]")
+        for j, c in enumerate(e.among):
+            for p in phases if c.phase is None else phases[:1]:
+                self.condition(c, p, f"{where}.among[{j}]")
+        return EndpointPlan(e, where, tuple(phases), _rows(e, phases), definition, e.scale or "madrs")
+
+
+def _rows(e: Endpoint, phases: list[PhaseDesign]) -> tuple[Row, ...]:
+    if e.measure in TWO_ARM:
+        assert e.arms is not None
+        labels: list[str | None] = [f"{e.arms[0]} vs {e.arms[1]}"]
+    elif e.arm is not None:
+        labels = [e.arm]
+    elif e.by == "arm":
+        labels = []
+        for p in phases:
+            labels += [a.id for a in p.arms if a.id not in labels]
+    else:
+        labels = [None]
+    if e.measure == "km":
+        assert e.times is not None
+        return tuple(Row(lab, time_h(t)) for lab in labels for t in e.times)
+    return tuple(Row(lab) for lab in labels)
+
+
+def _targets(spec: TrialSpec, endpoints: dict[str, EndpointPlan]) -> None:
+    for i, t in enumerate(spec.targets):
+        where = f"targets[{i}]"
+        ep = endpoints.get(t.endpoint)
+        if ep is None:
+            raise InputError(
+                "trial",
+                f"{where}.endpoint",
+                f"unknown endpoint (endpoints: {', '.join(endpoints)})",
+                t.endpoint,
+            )
+        labels = list(dict.fromkeys(r.label for r in ep.rows))
+        if t.arm is None and len(labels) > 1:
+            raise InputError("trial", f"{where}.arm", f"is required: the endpoint has rows {labels}", None)
+        if t.arm is not None and t.arm not in labels:
+            raise InputError("trial", f"{where}.arm", f"must be one of the endpoint's rows {labels}", t.arm)
+        if ep.spec.measure == "km":
+            if t.time is None:
+                raise InputError("trial", f"{where}.time", "is required for a km endpoint", None)
+            if not any(abs((r.time_h or 0.0) - time_h(t.time)) < TIME_TOL_H for r in ep.rows):
+                raise InputError("trial", f"{where}.time", "must be one of the endpoint's times", t.time)
+        elif t.time is not None:
+            raise InputError("trial", f"{where}.time", "applies to km endpoints only", t.time)
+
+
+def compile_plan(spec: TrialSpec, model: Model = DEFAULT_MODEL) -> Plan:
+    """Checks ``spec`` completely and resolves it; raises :class:`InputError` naming the field."""
+    design = compile_phases(spec, model)
+    defs = _definitions(spec)
+    checker = _Checker(design, defs)
+    for p in design.phases:
+        for j, c in enumerate(p.continue_if):
+            checker.condition(c, p, f"{p.path}.continue_if[{j}]".lstrip("."))
+    seen: dict[str, EndpointPlan] = {}
+    for i, e in enumerate(spec.endpoints):
+        if e.id in seen:
+            raise InputError("trial", f"endpoints[{i}].id", "endpoint ids must be unique", e.id)
+        seen[e.id] = checker.endpoint(i, e)
+    _targets(spec, seen)
+    design.times_h = unique_times(checker.times)
+    return Plan(design, defs, tuple(seen.values()))

@@ -1,0 +1,360 @@
+"""A validated spec resolved into numbers: phases on the clock, arms with regimens, visits, stages.
+
+Phase ``k`` runs from ``start_h`` to ``end_h`` (hours from the first day of the
+trial); its regimens are written from its start. Arms that mirror another arm
+get placebo sessions at that arm's session times. Errors name the spec field.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ketasim.errors import InputError, KetasimError
+from ketasim.model import Model
+from ketasim.regimen import Dose, Drug, Regimen, Route, placebo
+from ketasim.trials.spec import Arm, DoseItem, Phase, TrialSpec, Visits
+from ketasim.trials.spec_base import time_h
+from ketasim.trials.spec_endpoints import Condition
+from ketasim.virtual import PopulationSpec
+
+__all__ = ["ArmDesign", "PhaseDesign", "TrialDesign", "compile_phases", "unique_times"]
+
+#: Times closer than this (hours) are the same time: the engine's lattice is one second.
+TIME_TOL_H = 0.5 / 3600.0
+_PLACEBO_DRUG = {"saline": Drug.SALINE, "midazolam": Drug.MIDAZOLAM, "spray": Drug.PLACEBO_SPRAY}
+
+
+@dataclass(frozen=True)
+class ArmDesign:
+    """One arm of one phase; times relative to the phase start."""
+
+    id: str
+    index: int
+    regimen: Regimen
+    sessions_h: tuple[float, ...]
+    fraction: float | None = None
+    n: int | None = None
+    follows: int | None = None  # arm index in the phase this phase follows
+    implicit: bool = False  # the single arm of a phase written without arms
+
+    @property
+    def last_dose_h(self) -> float | None:
+        return self.sessions_h[-1] if self.sessions_h else None
+
+
+@dataclass(frozen=True)
+class PhaseDesign:
+    """One phase on the trial clock, its arms and its visits (absolute hours)."""
+
+    id: str
+    index: int
+    start_h: float
+    end_h: float
+    arms: tuple[ArmDesign, ...]
+    path: str  # where the phase is written in the spec, for error messages
+    follows_phase: int | None = None
+    continue_if: tuple[Condition, ...] = ()
+    own_visits_h: tuple[float, ...] = ()
+
+    def arm(self, arm_id: str) -> ArmDesign | None:
+        return next((a for a in self.arms if a.id == arm_id), None)
+
+    @property
+    def explicit_arms(self) -> bool:
+        return not self.arms[0].implicit
+
+
+@dataclass
+class TrialDesign:
+    """Everything the runner needs, resolved from a spec."""
+
+    spec: TrialSpec
+    phases: tuple[PhaseDesign, ...]
+    n_enrolled: int
+    population: PopulationSpec
+    visits_h: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    times_h: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    @property
+    def end_h(self) -> float:
+        return self.phases[-1].end_h
+
+    def phase(self, phase_id: str) -> PhaseDesign:
+        for p in self.phases:
+            if p.id == phase_id:
+                return p
+        raise KeyError(phase_id)
+
+    def stages(self) -> list[tuple[int, int]]:
+        """Runs of phases simulated together: a stage ends where continue_if selects patients."""
+        out: list[tuple[int, int]] = []
+        first = 0
+        for p in self.phases:
+            if p.continue_if or p.index == len(self.phases) - 1:
+                out.append((first, p.index))
+                first = p.index + 1
+        return out
+
+    def origin_h(self, phase: PhaseDesign, arm: ArmDesign, origin: str) -> float:
+        """Absolute time origin of a phase's arm: its start, or its last session."""
+        if origin == "last_dose":
+            last = arm.last_dose_h
+            assert last is not None, "checked at compile time"
+            return phase.start_h + last
+        return phase.start_h
+
+    def visits_in(self, phase: PhaseDesign, after_h: float) -> np.ndarray:
+        """Visit times of ``phase`` strictly after ``after_h`` (absolute hours)."""
+        v = self.visits_h
+        return v[(v > after_h + TIME_TOL_H) & (v <= phase.end_h + TIME_TOL_H)]
+
+    def phase_visits(self, phase: PhaseDesign) -> np.ndarray:
+        """Visit times of ``phase`` from its start to its end, both included (absolute hours)."""
+        return self.visits_in(phase, phase.start_h - 2.0 * TIME_TOL_H)
+
+    def index_of(self, t_h: float | np.ndarray) -> np.ndarray:
+        """Indices of times in :attr:`times_h` (every needed time is on the grid by construction)."""
+        idx = np.searchsorted(self.times_h, np.asarray(t_h) - TIME_TOL_H)
+        return np.minimum(idx, self.times_h.size - 1)
+
+
+def _where(spec: TrialSpec, k: int) -> str:
+    return f"phases[{k}]" if spec.phases is not None else ""
+
+
+def _join(base: str, rest: str) -> str:
+    return f"{base}.{rest}" if base else rest
+
+
+def _regimen(items: list[DoseItem], days: float, where: str, model: Model) -> Regimen:
+    """The regimen of ``items`` (times from the phase start), every dose inside the phase."""
+    end_h = 24.0 * days
+    doses: list[Dose] = []
+    for i, item in enumerate(items):
+        data: dict[str, Any] = item.as_dict()
+        if "every" in data and "count" not in data and "until" not in data:
+            data["until"] = end_h - 1.0 / 3600.0  # repeat to the end of the phase, not at its end
+        here = _join(where, f"regimen[{i}]")
+        try:
+            part = Regimen.from_spec([data])
+            for drug, route in part.routes:
+                model.pk.check(drug, route)
+        except KetasimError as err:
+            sub = err.field.split(".", 1)[1] if err.field.startswith("doses[") else err.field
+            raise InputError("trial", f"{here}.{sub}", err.rule, err.received) from None
+        late = [t for d in part for t in d.times() if t >= end_h - TIME_TOL_H]
+        if late:
+            raise InputError(
+                "trial",
+                here,
+                f"doses must start within the phase (before day {days:g})",
+                f"{late[0] / 24:g} d",
+            )
+        doses.extend(part.doses)
+    return Regimen(tuple(doses))
+
+
+def _mirror(kind: str, target: Regimen, where: str) -> Regimen:
+    """Placebo sessions of ``kind`` at every session of ``target`` (same infusion time)."""
+    drug = _PLACEBO_DRUG[kind]
+    out: list[Dose] = []
+    for d in target:
+        if d.drug.is_placebo:
+            continue
+        if (d.route == Route.INTRANASAL) != (drug == Drug.PLACEBO_SPRAY):
+            raise InputError(
+                "trial",
+                f"{where}.placebo",
+                "spray mirrors intranasal sessions; saline and midazolam mirror the other routes",
+                f"{kind} for {d.route.value}",
+                "Write the placebo sessions in the arm's regimen instead.",
+            )
+        over = d.infusion_hours(None) if d.route == Route.IV else 0.0
+        out.extend(placebo(drug, at=t, over=over) for t in d.times())
+    return Regimen(tuple(out))
+
+
+def _arms(spec: TrialSpec, k: int, phase: Phase, model: Model) -> tuple[ArmDesign, ...]:
+    where = _where(spec, k)
+    if phase.arms is None:
+        reg = _regimen(phase.regimen, phase.days, where, model)
+        return (ArmDesign("all", 0, reg, tuple(reg.session_times()), implicit=True),)
+    ids = [a.id for a in phase.arms]
+    for j, a in enumerate(phase.arms):
+        if ids.index(a.id) != j:
+            raise InputError(
+                "trial", _join(where, f"arms[{j}].id"), "arm ids must be unique in a phase", a.id
+            )
+    own = {
+        a.id: _regimen(a.regimen, phase.days, _join(where, f"arms[{j}]"), model)
+        for j, a in enumerate(phase.arms)
+    }
+    active = [a.id for a in phase.arms if any(not d.drug.is_placebo for d in own[a.id])]
+    out = []
+    for j, a in enumerate(phase.arms):
+        reg = own[a.id]
+        here = _join(where, f"arms[{j}]")
+        if a.placebo is not None:
+            reg = reg + _mirror(a.placebo, own[_mirrored(a, active, here)], here)
+        out.append(ArmDesign(a.id, j, reg, tuple(reg.session_times()), a.fraction, a.n))
+    return tuple(out)
+
+
+def _mirrored(arm: Arm, active: list[str], where: str) -> str:
+    if arm.mirrors is not None:
+        if arm.mirrors not in active or arm.mirrors == arm.id:
+            raise InputError(
+                "trial",
+                f"{where}.mirrors",
+                f"must name another arm of the phase with active doses {active}",
+                arm.mirrors,
+            )
+        return arm.mirrors
+    others = [a for a in active if a != arm.id]
+    if len(others) != 1:
+        raise InputError(
+            "trial",
+            f"{where}.mirrors",
+            f"is required when the phase has {len(others)} active arms besides this one",
+            others,
+        )
+    return others[0]
+
+
+def _allocation(spec: TrialSpec, k: int, phase: Phase, starts: list[str]) -> int | None:
+    """Checks how entrants are shared among arms; returns the phase it follows, if any."""
+    where = _where(spec, k)
+    if phase.arms is None:
+        return None
+    with_n = [a for a in phase.arms if a.n is not None]
+    if with_n and (k > 0 or len(with_n) != len(phase.arms)):
+        j = phase.arms.index(with_n[0])
+        rule = "arm n applies to the first phase only" if k > 0 else "give n to every arm or to none"
+        raise InputError("trial", _join(where, f"arms[{j}].n"), rule, with_n[0].n)
+    fr = [a.fraction for a in phase.arms]
+    if any(f is not None for f in fr):
+        if any(f is None for f in fr):
+            j = fr.index(None)
+            raise InputError(
+                "trial", _join(where, f"arms[{j}].fraction"), "give fraction to every arm or to none", None
+            )
+        total = sum(f for f in fr if f is not None)
+        if abs(total - 1.0) > 1e-6:
+            raise InputError("trial", _join(where, "arms"), "fractions must sum to 1", round(total, 9))
+    fol = [a.follows for a in phase.arms]
+    if not any(f is not None for f in fol):
+        return None
+    if any(f is None for f in fol):
+        j = fol.index(None)
+        raise InputError(
+            "trial", _join(where, f"arms[{j}].follows"), "give follows to every arm or to none", None
+        )
+    src_ids = {f.phase for f in fol if f is not None}
+    if len(src_ids) != 1:
+        raise InputError(
+            "trial", _join(where, "arms"), "every arm must follow the same earlier phase", sorted(src_ids)
+        )
+    src = src_ids.pop()
+    if src not in starts:
+        raise InputError(
+            "trial", _join(where, "arms[0].follows.phase"), f"must name an earlier phase {starts}", src
+        )
+    src_phase = spec.phase_list()[starts.index(src)]
+    src_arms = [a.id for a in src_phase.arms] if src_phase.arms is not None else []
+    seen: list[str] = []
+    for j, a in enumerate(phase.arms):
+        assert a.follows is not None
+        if a.follows.arm not in src_arms or a.follows.arm in seen:
+            raise InputError(
+                "trial",
+                _join(where, f"arms[{j}].follows.arm"),
+                f"must name a distinct arm of phase {src} {src_arms}",
+                a.follows.arm,
+            )
+        seen.append(a.follows.arm)
+    if sorted(seen) != sorted(src_arms):
+        missing = sorted(set(src_arms) - set(seen))
+        raise InputError("trial", _join(where, "arms"), f"every arm of phase {src} must be followed", missing)
+    return starts.index(src)
+
+
+def _visit_times(v: Visits | None, start: float, end: float, where: str) -> list[float]:
+    if v is None:
+        return []
+    out: list[float] = []
+    if v.every is not None:
+        step = time_h(v.every)
+        if step <= 0:
+            raise InputError("trial", f"{where}.every", "must be positive", v.every)
+        out.extend(start + step * np.arange(0, math.floor((end - start) / step + 1e-9) + 1))
+    for i, t in enumerate(v.at):
+        h = start + time_h(t)
+        if h > end + TIME_TOL_H:
+            raise InputError("trial", f"{where}.at[{i}]", f"must lie within 0-{(end - start) / 24:g} d", t)
+        out.append(h)
+    return out
+
+
+def compile_phases(spec: TrialSpec, model: Model) -> TrialDesign:
+    """Phases, arms, regimens, allocation and visits of ``spec`` (endpoints: :mod:`.checks`)."""
+    phases_in = spec.phase_list()
+    ids = [p.id for p in phases_in]
+    out: list[PhaseDesign] = []
+    start = 0.0
+    for k, ph in enumerate(phases_in):
+        where = _where(spec, k)
+        if ids.index(ph.id) != k:
+            raise InputError("trial", _join(where, "id"), "phase ids must be unique", ph.id)
+        arms = _arms(spec, k, ph, model)
+        follows = _allocation(spec, k, ph, ids[:k])
+        if follows is not None:
+            src = phases_in[follows]
+            assert src.arms is not None and ph.arms is not None
+            arms = tuple(
+                ArmDesign(
+                    a.id,
+                    a.index,
+                    a.regimen,
+                    a.sessions_h,
+                    follows=[x.id for x in src.arms].index(s.follows.arm),
+                )
+                for a, s in zip(arms, ph.arms, strict=True)
+                if s.follows is not None
+            )
+        if ph.continue_if and k == len(phases_in) - 1:
+            raise InputError("trial", _join(where, "continue_if"), "the last phase has no next phase", ph.id)
+        end = start + 24.0 * ph.days
+        own = _visit_times(ph.visits, start, end, _join(where, "visits"))
+        out.append(PhaseDesign(ph.id, k, start, end, arms, where, follows, tuple(ph.continue_if), tuple(own)))
+        start = end
+    first = out[0]
+    pop = spec.population
+    if first.explicit_arms and all(a.n is not None for a in first.arms):
+        total = sum(a.n or 0 for a in first.arms)
+        if pop.n is not None and pop.n != total:
+            raise InputError("trial", "population.n", f"must equal the sum of the arms' n ({total})", pop.n)
+        n = total
+    elif pop.n is None:
+        raise InputError("trial", "population.n", "is required (or give each first-phase arm an n)", None)
+    else:
+        n = pop.n
+    try:
+        population = pop.to_spec(model)
+    except KetasimError as err:
+        raise InputError("trial", f"population.{err.field}", err.rule, err.received) from None
+    design = TrialDesign(spec, tuple(out), n, population)
+    visits = [0.0, *(p.start_h for p in out), *(p.end_h for p in out)]
+    visits += _visit_times(spec.visits, 0.0, design.end_h, "visits")
+    for p in out:
+        visits += p.own_visits_h
+    design.visits_h = unique_times(visits)
+    return design
+
+
+def unique_times(times: list[float] | np.ndarray) -> np.ndarray:
+    """Sorted distinct times, snapped to the engine's one-second lattice."""
+    return np.unique(np.rint(np.asarray(times, dtype=float) * 3600.0)) / 3600.0

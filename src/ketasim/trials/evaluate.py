@@ -1,0 +1,179 @@
+"""Observed quantities of one replicate: scores, changes, definitions met, events, conditions.
+
+Conventions (docs/trials.md): scores are observed (with rater noise) and taken
+before any dose due at the same time; changes are from the score at the trial
+start (``baseline: trial``) or at the phase start (``baseline: phase``); a
+percent change with a zero baseline is undefined (NaN), and NaN never meets a
+threshold.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ketasim.trials.checks import DefinitionPlan, Plan
+from ketasim.trials.data import ReplicateData, covariate
+from ketasim.trials.design import TIME_TOL_H, ArmDesign, PhaseDesign
+from ketasim.trials.measures import confirmed_events
+from ketasim.trials.spec_base import time_h
+from ketasim.trials.spec_endpoints import Condition
+
+__all__ = ["Group", "condition", "conditions", "events", "groups", "quantity", "state"]
+
+
+@dataclass(frozen=True)
+class Group:
+    """Patients of one arm of one phase, with the absolute time origin of their measures."""
+
+    phase: PhaseDesign
+    arm: ArmDesign
+    patients: np.ndarray
+    origin_h: float
+
+
+def groups(
+    plan: Plan,
+    data: ReplicateData,
+    phases: tuple[PhaseDesign, ...],
+    origin: str,
+    arm_ids: list[str] | None = None,
+) -> list[Group]:
+    """Every (phase, arm) group of ``phases`` (arms in ``arm_ids``, or all) with its patients."""
+    out = []
+    for p in phases:
+        for a in p.arms:
+            if arm_ids is not None and a.id not in arm_ids:
+                continue
+            who = np.nonzero(data.arm[:, p.index] == a.index)[0]
+            out.append(Group(p, a, who, plan.design.origin_h(p, a, origin)))
+    return out
+
+
+def _score(data: ReplicateData, plan: Plan, scale: str, patients: np.ndarray, t_h: float) -> np.ndarray:
+    j = int(plan.design.index_of(t_h))
+    return data.observed(scale)[patients, j]
+
+
+def quantity(
+    plan: Plan, data: ReplicateData, kind: str, scale: str, g: Group, t_h: float, baseline: str
+) -> np.ndarray:
+    """Score, change or percent change from baseline at absolute time ``t_h`` for a group."""
+    y = _score(data, plan, scale, g.patients, t_h)
+    if kind in ("score", "mean"):
+        return y
+    b = _score(data, plan, scale, g.patients, 0.0 if baseline == "trial" else g.phase.start_h)
+    if kind in ("change", "mean_change"):
+        return y - b
+    safe = np.where(b > 0, b, np.nan)
+    return 100.0 * (y - b) / safe
+
+
+def state(plan: Plan, data: ReplicateData, d: DefinitionPlan, g: Group, t_h: float) -> np.ndarray:
+    """1/0 for a definition's thresholds at ``t_h``; NaN where a value is undefined."""
+    s = d.spec
+    ok = np.ones(g.patients.size, dtype=bool)
+    undefined = np.zeros(g.patients.size, dtype=bool)
+    for kind, lo, hi in (
+        ("score", s.min, s.max),
+        ("change", s.change_min, s.change_max),
+        ("percent_change", s.percent_change_min, s.percent_change_max),
+    ):
+        if lo is None and hi is None:
+            continue
+        v = quantity(plan, data, kind, s.scale, g, t_h, s.baseline)
+        undefined |= np.isnan(v)
+        with np.errstate(invalid="ignore"):
+            if lo is not None:
+                ok &= v >= lo
+            if hi is not None:
+                ok &= v <= hi
+    return np.where(undefined, np.nan, ok.astype(float))
+
+
+def events(
+    plan: Plan, data: ReplicateData, d: DefinitionPlan, g: Group, start_h: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """First (confirmed) occurrence in follow-up, per patient of the group.
+
+    Follow-up is the group's visits after ``start_h`` (per patient, absolute) up
+    to the phase end. Returns (event, time from the group's origin in hours,
+    evaluable); without an event the time is the last follow-up visit (censored).
+    """
+    visits = plan.design.visits_in(g.phase, g.origin_h)
+    m = g.patients.size
+    if visits.size == 0 or m == 0:
+        return np.zeros(m, bool), np.zeros(m), np.zeros(m, bool)
+    met = np.stack([state(plan, data, d, g, float(t)) for t in visits], axis=1)
+    met = np.nan_to_num(met, nan=0.0) > 0.5
+    met &= visits[None, :] > start_h[:, None] + TIME_TOL_H
+    has, first = confirmed_events(met, visits, d.confirm_h)
+    evaluable = visits[-1] > start_h + TIME_TOL_H
+    t = np.where(has, visits[np.maximum(first, 0)], visits[-1]) - g.origin_h
+    return has & evaluable, t, evaluable
+
+
+def _condition_time(plan: Plan, c: Condition, phase: PhaseDesign, arm: ArmDesign) -> float:
+    origin = plan.design.origin_h(phase, arm, c.from_)
+    return phase.end_h if c.at is None else origin + time_h(c.at)
+
+
+def condition(
+    plan: Plan, data: ReplicateData, c: Condition, patients: np.ndarray, default: PhaseDesign
+) -> tuple[np.ndarray, np.ndarray]:
+    """Whether each patient meets ``c``, and the absolute time it refers to (-inf: covariates)."""
+    n = patients.size
+    when = np.full(n, -np.inf)
+    if c.covariate is not None:
+        v = covariate(data.cohort, c.covariate)[patients]
+        if c.min is None and c.max is None:
+            return v == (1.0 if c.is_ is None or c.is_ else 0.0), when
+        ok = np.ones(n, bool)
+        if c.min is not None:
+            ok &= v >= c.min
+        if c.max is not None:
+            ok &= v <= c.max
+        return ok, when
+    phase = default if c.phase is None else plan.design.phase(c.phase)
+    ok = np.zeros(n, bool)
+    arm_of = data.arm[patients, phase.index]
+    for a in phase.arms:
+        sel = np.nonzero(arm_of == a.index)[0]
+        if sel.size == 0:
+            continue
+        g = Group(phase, a, patients[sel], plan.design.origin_h(phase, a, c.from_))
+        t = _condition_time(plan, c, phase, a)
+        when[sel] = t
+        if c.of is not None:
+            d = plan.definitions[c.of]
+            if d.kind == "event":
+                has, ev_t, _ = events(plan, data, d, g, np.full(sel.size, g.origin_h))
+                ok[sel] = has & (ev_t <= t - g.origin_h + TIME_TOL_H)
+            else:
+                ok[sel] = state(plan, data, d, g, t) == 1.0
+            continue
+        assert c.measure is not None
+        v = quantity(plan, data, c.measure, c.scale, g, t, c.baseline)
+        with np.errstate(invalid="ignore"):
+            hit = np.ones(sel.size, bool)
+            if c.min is not None:
+                hit &= v >= c.min
+            if c.max is not None:
+                hit &= v <= c.max
+        ok[sel] = hit
+    return ok, when
+
+
+def conditions(
+    plan: Plan, data: ReplicateData, conds: tuple[Condition, ...] | list[Condition], patients: np.ndarray,
+    default: PhaseDesign,
+) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """All of ``conds`` met, and the latest time they refer to (per patient)."""
+    ok = np.ones(patients.size, bool)
+    latest = np.full(patients.size, -np.inf)
+    for c in conds:
+        hit, when = condition(plan, data, c, patients, default)
+        ok &= hit
+        latest = np.maximum(latest, when)
+    return ok, latest
