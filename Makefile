@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup sysdeps run serve test lint typecheck pytest demo clean
+.PHONY: setup sysdeps run serve test lint typecheck pytest demo calibrate validate bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,19 @@ test: lint typecheck pytest
 
 demo: setup
 	$(VENV)/bin/ketasim demo --out ketasim-demo
+
+# Long jobs, not part of `make test`; their results are committed.
+# Calibration (under an hour here): writes the current calibrated set and docs/calibration.md.
+calibrate: setup
+	$(VENV)/bin/ketasim calibrate --report docs/calibration.md
+
+# Every library target against the current model: table, JSON and an HTML report.
+validate: setup
+	$(VENV)/bin/ketasim validate --json --report docs/validation-report.html > docs/validation.json
+
+# Engine benchmarks against scipy LSODA and libroadrunner, measured in the same run.
+bench: setup
+	$(VENV)/bin/ketasim bench --out benchmarks/results/engine.json --markdown docs/performance.md
 
 # The clinic app on an SQLite file with a demo clinic (idempotent seed).
 run: setup

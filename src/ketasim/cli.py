@@ -754,3 +754,13 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def _register_calibration() -> None:
+    from ketasim.cli_calibrate import calibrate_command, validate_command
+
+    app.command("calibrate")(calibrate_command)
+    app.command("validate")(validate_command)
+
+
+_register_calibration()

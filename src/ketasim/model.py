@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Literal
 
+from ketasim.calibrated import CalibratedSet, load_current
 from ketasim.errors import InputError
 from ketasim.library import (
     Andrashko_2020_ketamine_benzodiazepine,
@@ -29,10 +30,10 @@ from ketasim.library import (
     Niciu_2014_ketamine_predictors,
     Spravato_2019_esketamine,
 )
-from ketasim.params import ParameterSet
+from ketasim.params import Evidence, ParameterSet, Source
 from ketasim.pk.models import PKLibrary
 
-__all__ = ["DEFAULT_MODEL", "Model", "Switches"]
+__all__ = ["DEFAULT_MODEL", "PRIOR_MODEL", "Model", "Switches"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -88,10 +89,13 @@ class Model:
     acute: ParameterSet = Spravato_2019_esketamine.PARAMETERS
     linking: ParameterSet = Carmody_2006_scale_linking.PARAMETERS
     switches: Switches = field(default_factory=Switches)
+    #: the calibrated set applied (``None``: the library priors)
+    calibration: str | None = None
 
     def pd_sets(self) -> dict[str, ParameterSet]:
         """Role -> parameter set, for every PD set."""
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("pk", "switches")}
+        skip = ("pk", "switches", "calibration")
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in skip}
 
     def parameter_sets(self) -> list[ParameterSet]:
         sets: list[ParameterSet] = []
@@ -108,31 +112,74 @@ class Model:
         return [f"{ps.name}.{p.name}" for ps in self.pd_sets().values() for p in ps if p.estimated]
 
     def value(self, qualified: str) -> float:
-        set_name, _, name = qualified.partition(".")
+        """The value of ``Set.PARAM``, or its between-subject SD for ``Set.PARAM.omega``."""
+        set_name, name, omega = _split(qualified)
         for ps in self.pd_sets().values():
             if ps.name == set_name:
-                return ps.value(name)
+                if not omega:
+                    return ps.value(name)
+                var = ps[name].variability
+                if var is None:
+                    raise InputError("model", "parameter", "has no between-subject variability", qualified)
+                return var.omega
         raise InputError("model", "parameter", "unknown qualified name (Set.PARAM)", qualified)
 
     def with_values(self, values: Mapping[str, float]) -> Model:
-        """Returns a copy with PD parameter values changed (``{"Set.PARAM": value}``)."""
-        by_set: dict[str, dict[str, float]] = {}
+        """Returns a copy with PD values changed: ``{"Set.PARAM": value, "Set.PARAM.omega": sd}``."""
+        by_set: dict[str, tuple[dict[str, float], dict[str, float]]] = {}
         for qualified, v in values.items():
-            set_name, dot, name = qualified.partition(".")
-            if not dot:
-                raise InputError("model", "parameter", "use a qualified name Set.PARAM", qualified)
-            by_set.setdefault(set_name, {})[name] = float(v)
+            set_name, name, omega = _split(qualified)
+            by_set.setdefault(set_name, ({}, {}))[1 if omega else 0][name] = float(v)
         changes: dict[str, ParameterSet] = {}
         for role, ps in self.pd_sets().items():
             if ps.name in by_set:
-                changes[role] = ps.replace(**by_set.pop(ps.name))
+                vals, omegas = by_set.pop(ps.name)
+                changes[role] = ps.replace(**vals).replace_omegas(**omegas)
         if by_set:
             raise InputError("model", "parameter", "unknown parameter set", sorted(by_set)[0])
         return replace(self, **changes)  # type: ignore[arg-type]
+
+    def with_calibration(self, cal: CalibratedSet) -> Model:
+        """Returns a copy with a calibrated set's values and omegas, each citing the set."""
+        source = Source(
+            citation=f"ketasim calibration {cal.version}",
+            locator="docs/calibration.md",
+            evidence=Evidence.CALIBRATED,
+            note=cal.command,
+        )
+        by_set: dict[str, tuple[dict[str, float], dict[str, float]]] = {}
+        for qualified, v in cal.values().items():
+            set_name, name, _ = _split(qualified)
+            by_set.setdefault(set_name, ({}, {}))[0][name] = v
+        for qualified, v in cal.omegas().items():
+            set_name, name, _ = _split(qualified)
+            by_set.setdefault(set_name, ({}, {}))[1][name] = v
+        changes: dict[str, ParameterSet] = {}
+        for role, ps in self.pd_sets().items():
+            if ps.name in by_set:
+                vals, omegas = by_set.pop(ps.name)
+                changes[role] = ps.calibrated(vals, omegas, source)
+        if by_set:
+            raise InputError("calibrated", "estimates", "name an unknown parameter set", sorted(by_set)[0])
+        return replace(self, calibration=cal.version, **changes)  # type: ignore[arg-type]
 
     def with_switches(self, **changes: object) -> Model:
         """Returns a copy with some switches changed."""
         return replace(self, switches=replace(self.switches, **changes))  # type: ignore[arg-type]
 
 
-DEFAULT_MODEL = Model()
+def _split(qualified: str) -> tuple[str, str, bool]:
+    """``Set.PARAM`` or ``Set.PARAM.omega`` -> (set, parameter, is_omega)."""
+    parts = qualified.split(".")
+    if len(parts) == 2 and all(parts):
+        return parts[0], parts[1], False
+    if len(parts) == 3 and all(parts) and parts[2] == "omega":
+        return parts[0], parts[1], True
+    raise InputError("model", "parameter", "use a qualified name Set.PARAM or Set.PARAM.omega", qualified)
+
+
+#: the library priors, before calibration
+PRIOR_MODEL = Model()
+_CURRENT = load_current()
+#: the model every command uses: the priors with the current calibrated set applied
+DEFAULT_MODEL = PRIOR_MODEL if _CURRENT is None else PRIOR_MODEL.with_calibration(_CURRENT)

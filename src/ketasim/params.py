@@ -211,6 +211,38 @@ class ParameterSet:
         params = tuple(p.with_value(values[p.name]) if p.name in values else p for p in self.parameters)
         return replace(self, parameters=params)
 
+    def replace_omegas(self, **omegas: float) -> ParameterSet:
+        """Returns a copy with some between-subject SDs (omega) changed."""
+        for name, omega in omegas.items():
+            if self[name].variability is None:
+                raise ModelError("params", f"{self.name}.{name}", "has no between-subject variability", omega)
+        params = tuple(
+            replace(p, variability=replace(p.variability, omega=float(omegas[p.name])))
+            if p.name in omegas and p.variability is not None
+            else p
+            for p in self.parameters
+        )
+        return replace(self, parameters=params)
+
+    def calibrated(
+        self, values: Mapping[str, float], omegas: Mapping[str, float], source: Source
+    ) -> ParameterSet:
+        """A copy with calibrated values and omegas, each citing ``source`` (no longer placeholders)."""
+        for name in (*values, *omegas):
+            self[name]  # raises on unknown names
+        out = []
+        for p in self.parameters:
+            if p.name in values:
+                p = replace(p.with_value(values[p.name]), source=source, placeholder=False)
+            if p.name in omegas:
+                if p.variability is None:
+                    where = f"{self.name}.{p.name}"
+                    raise ModelError("params", where, "has no between-subject variability", 0)
+                var = replace(p.variability, omega=float(omegas[p.name]), source=source, placeholder=False)
+                p = replace(p, variability=var)
+            out.append(p)
+        return replace(self, parameters=tuple(out))
+
     def placeholders(self) -> list[str]:
         """Names of the values flagged as placeholders."""
         return [p.name for p in self.parameters if p.placeholder]

@@ -90,14 +90,19 @@ def _row(system: LinearSystem, kind: str, weights: dict[str, float]) -> np.ndarr
     return row
 
 
-@lru_cache(maxsize=64)
-def _chain_steps(
-    A_bytes: bytes, B_bytes: bytes, shape: tuple[int, int, int], sizes: tuple[int, ...]
-) -> list[ChainStep]:
+@lru_cache(maxsize=8192)
+def _chain_step(A_bytes: bytes, B_bytes: bytes, shape: tuple[int, int, int], size: int) -> ChainStep:
+    # cached per step length: grids of different runs share most of their step lengths
     nz, _, nu = shape
     A = np.frombuffer(A_bytes).reshape(nz, nz)
     B = np.frombuffer(B_bytes).reshape(nz, nu)
-    return [chain_step(A, B, s / 3600.0) for s in sizes]
+    return chain_step(A, B, size / 3600.0)
+
+
+def _chain_steps(
+    A_bytes: bytes, B_bytes: bytes, shape: tuple[int, int, int], sizes: tuple[int, ...]
+) -> list[ChainStep]:
+    return [_chain_step(A_bytes, B_bytes, shape, s) for s in sizes]
 
 
 def prepare(

@@ -1,0 +1,148 @@
+"""``ketasim validate``: every library target against the model's prediction for a trial of its size.
+
+Each library spec is run with its own replicates and seed; a target is *inside*
+when the published value lies within the 2.5-97.5 % range of the endpoint over
+replicate trials of the published size (a prediction interval for one trial).
+The summary gives the fraction inside and the root-mean-square error of the
+predicted means, in MADRS points and in percentage points for rates.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ketasim.calibrate.library import library_specs, target_rows
+from ketasim.calibrate.targets import fit_targets
+from ketasim.model import DEFAULT_MODEL, Model
+from ketasim.trials import TrialResult, TrialSpec, run_trial
+
+__all__ = ["TargetResult", "Validation", "validate"]
+
+
+@dataclass(frozen=True)
+class TargetResult:
+    """One published value against its prediction."""
+
+    study: str
+    endpoint: str
+    arm: str | None
+    source: str
+    description: str
+    unit: str
+    observed: float
+    predicted: float
+    lo: float
+    hi: float
+
+    @property
+    def inside(self) -> bool:
+        return math.isfinite(self.lo) and math.isfinite(self.hi) and self.lo <= self.observed <= self.hi
+
+    def as_dict(self) -> dict[str, Any]:
+        def num(x: float) -> float | None:
+            return round(x, 4) if math.isfinite(x) else None
+
+        return {
+            "study": self.study,
+            "endpoint": self.endpoint,
+            "arm": self.arm,
+            "source": self.source,
+            "description": self.description,
+            "unit": self.unit,
+            "observed": self.observed,
+            "predicted": num(self.predicted),
+            "lo": num(self.lo),
+            "hi": num(self.hi),
+            "inside": self.inside,
+        }
+
+
+@dataclass(frozen=True)
+class Validation:
+    """Every target, the trial results behind them and the summary."""
+
+    model_version: str | None
+    targets: tuple[TargetResult, ...]
+    results: tuple[TrialResult, ...]
+
+    def summary(self) -> dict[str, Any]:
+        n = len(self.targets)
+        inside = sum(t.inside for t in self.targets)
+
+        def rmse(units: tuple[str, ...]) -> tuple[float | None, int]:
+            errs = [
+                (t.predicted - t.observed) ** 2
+                for t in self.targets
+                if t.unit in units and math.isfinite(t.predicted)
+            ]
+            return (round(math.sqrt(sum(errs) / len(errs)), 3) if errs else None), len(errs)
+
+        points, n_points = rmse(("points",))
+        pp, n_pp = rmse(("%", "pp"))
+        studies = sorted({t.study for t in self.targets})
+        return {
+            "model": self.model_version or "library priors (uncalibrated)",
+            "targets": n,
+            "studies": len(studies),
+            "inside": inside,
+            "fraction_inside": round(inside / n, 4) if n else None,
+            "rmse_madrs_points": points,
+            "n_points_targets": n_points,
+            "rmse_percentage_points": pp,
+            "n_rate_targets": n_pp,
+            "by_study": {
+                s: {
+                    "targets": sum(t.study == s for t in self.targets),
+                    "inside": sum(t.inside for t in self.targets if t.study == s),
+                }
+                for s in studies
+            },
+        }
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"summary": self.summary(), "targets": [t.as_dict() for t in self.targets]}
+
+
+def _targets(spec: TrialSpec, res: TrialResult, rows: dict[str, Any]) -> list[TargetResult]:
+    out = []
+    for ft, tc in zip(fit_targets(spec), res.targets, strict=True):
+        row = rows.get(ft.source)
+        out.append(
+            TargetResult(
+                study=spec.id,
+                endpoint=ft.endpoint,
+                arm=ft.arm,
+                source=ft.source,
+                description=row.endpoint if row is not None else "",
+                unit=ft.unit,
+                observed=ft.observed,
+                predicted=tc.predicted,
+                lo=tc.lo,
+                hi=tc.hi,
+            )
+        )
+    return out
+
+
+def validate(
+    model: Model = DEFAULT_MODEL,
+    *,
+    studies: tuple[str, ...] = (),
+    replicates: int | None = None,
+    workers: int = 1,
+    on_study: Callable[[str], None] | None = None,
+) -> Validation:
+    """Runs every library spec (its replicates unless given) and compares each target."""
+    rows = target_rows()
+    targets: list[TargetResult] = []
+    results: list[TrialResult] = []
+    for spec in library_specs(only=studies):
+        if on_study is not None:
+            on_study(spec.id)
+        res = run_trial(spec, model=model, replicates=replicates, workers=workers)
+        results.append(res)
+        targets.extend(_targets(spec, res, rows))
+    return Validation(model.calibration, tuple(targets), tuple(results))

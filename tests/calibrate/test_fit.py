@@ -1,0 +1,88 @@
+"""Parameter space, objective and the fit on a small slice of the library (seconds, not the real fit)."""
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from ketasim.calibrate.fit import FitOptions, calibrate
+from ketasim.calibrate.library import library_specs
+from ketasim.calibrate.objective import Objective, calibration_replicates
+from ketasim.calibrate.report import fit_markdown
+from ketasim.calibrate.space import OMEGAS, default_space
+from ketasim.calibrated import CalibratedSet
+from ketasim.errors import InputError
+from ketasim.model import PRIOR_MODEL
+
+G = "Ketasim_2026_symptoms.G_TYP"
+
+
+def test_space_covers_every_estimated_parameter_and_round_trips():
+    space = default_space(PRIOR_MODEL)
+    assert set(PRIOR_MODEL.estimated()) | {f"{q}.omega" for q in OMEGAS} == set(space.names)
+    values = space.values(np.zeros(len(space.dims)))
+    for d in space.dims:
+        assert values[d.name] == pytest.approx(d.prior, rel=1e-9)
+        lo, hi = d.u_bounds()
+        assert lo < 0 < hi
+        # +/- 2 prior SDs span the library bounds (omegas: their own prior)
+        if not d.name.endswith(".omega"):
+            assert hi - lo == pytest.approx(4.0)
+    model = space.model(PRIOR_MODEL, np.ones(len(space.dims)) * 0.5)
+    for d in space.dims:
+        assert model.value(d.name) == pytest.approx(d.natural(0.5))
+
+
+def test_model_takes_omegas_and_rejects_bad_names():
+    m = PRIOR_MODEL.with_values({f"{G}.omega": 1.7, G: 0.4})
+    assert m.value(f"{G}.omega") == 1.7 and m.value(G) == 0.4
+    with pytest.raises(InputError, match=r"Set\.PARAM"):
+        PRIOR_MODEL.with_values({"G_TYP": 0.4})
+    with pytest.raises(Exception, match="variability"):
+        PRIOR_MODEL.with_values({"Ketasim_2026_symptoms.A_W.omega": 0.3})
+
+
+def test_objective_is_deterministic_and_moves_with_the_parameters():
+    specs = library_specs(only=("murrough2013ajp",))
+    space = default_space(PRIOR_MODEL)
+    assert calibration_replicates(specs[0], 300) == 5
+    a = Objective(specs, space, PRIOR_MODEL, patients=300)
+    b = Objective(specs, space, PRIOR_MODEL, patients=300)
+    u = np.zeros(len(space.dims))
+    ra, rb = a.residuals(u), b.residuals(u)
+    assert np.array_equal(ra, rb)  # common random numbers: same patients, same noise
+    assert ra.size == len(a.targets) + len(space.dims)
+    k = space.names.index(G)
+    up = u.copy()
+    up[k] = 0.5
+    resp = next(i for i, t in enumerate(a.targets) if t.source == "A10")
+    assert a.evaluate(up).predicted[resp] > a.evaluate(u).predicted[resp]
+    assert a.evaluations == 2  # the prior point came from the cache
+    # finite differences see the data (a step from u = 0 is a real step, not machine epsilon)
+    jac = a.jacobian(u, 0.5, space.bounds()[1])
+    n = len(a.targets)
+    assert np.abs(jac[:n, k]).max() > 0.1
+    assert np.allclose(jac[n:, :], np.eye(len(space.dims)))  # prior rows: d(u)/du
+
+
+def test_small_fit_writes_a_loadable_set_with_intervals(tmp_path):
+    cal = calibrate(FitOptions(patients=150, max_iterations=1, studies=("zarate2006",)), command="test")
+    assert cal.fit["n_targets"] == 1 and cal.fit["studies"] == ["zarate2006"]
+    names = {e.name for e in cal.estimates}
+    assert G in names and f"{G}.omega" in names
+    for e in cal.estimates:
+        assert e.lo <= e.value <= e.hi or math.isclose(e.lo, e.hi)
+    # one target cannot identify 21 quantities: most stay at their priors, and say so
+    assert sum(not e.identified for e in cal.estimates) >= 15
+    path = tmp_path / "set.json"
+    path.write_text(json.dumps(cal.to_json()))
+    again = CalibratedSet.from_json(json.loads(path.read_text()), "set.json")
+    model = PRIOR_MODEL.with_calibration(again)
+    assert model.calibration == cal.version
+    assert model.value(G) == pytest.approx(again.values()[G])
+    p = model.symptoms["G_TYP"]
+    assert p.source.evidence == "calibrated" and not p.placeholder
+    assert p.variability is not None and not p.variability.placeholder
+    md = fit_markdown(cal)
+    assert "| `Ketasim_2026_symptoms.G_TYP` |" in md and "A04" in md

@@ -1,0 +1,80 @@
+"""The calibration library: specs valid, targets only from verified rows, weights from the right rule."""
+
+import math
+
+import pytest
+import yaml
+
+from ketasim.calibrate.library import LIBRARY, library_specs, target_rows
+from ketasim.calibrate.targets import fit_targets, reported_sd_median
+from ketasim.errors import InputError
+from ketasim.trials import compile_plan, load_spec
+
+
+def test_every_library_spec_compiles_and_every_target_is_a_verified_row():
+    rows = target_rows()
+    specs = library_specs()
+    assert len(specs) >= 8
+    sources = set()
+    for spec in specs:
+        compile_plan(spec)  # cross references resolved, drugs known
+        for t in spec.targets:
+            assert rows[t.source].verified, t.source
+            sources.add(t.source)
+    assert len(sources) >= 20
+    assert len({rows[s].study for s in sources}) >= 8
+
+
+def test_a_target_citing_an_unverified_row_is_refused(tmp_path):
+    data = yaml.safe_load((LIBRARY / "murrough2013ajp.yaml").read_text())
+    data["targets"][0]["source"] = "A05"  # a row of the file marked verified=no
+    (tmp_path / "x.yaml").write_text(yaml.safe_dump(data))
+    with pytest.raises(InputError, match=r"murrough2013ajp.targets\[0\].source"):
+        library_specs(tmp_path)
+    data["targets"][0]["source"] = "Z99"
+    (tmp_path / "x.yaml").write_text(yaml.safe_dump(data))
+    with pytest.raises(InputError, match="not in the targets file"):
+        library_specs(tmp_path)
+
+
+def test_unknown_study_is_named():
+    with pytest.raises(InputError, match="nosuchstudy"):
+        library_specs(only=("nosuchstudy",))
+
+
+def test_target_values_match_the_file_where_printed_plainly():
+    """A target's value appears in its row's value text (sign and % aside), or is a documented count."""
+    rows = target_rows()
+    derived = {"C02"}  # "n (%)" counts: the spec gives n/N as a percent with one decimal
+    for spec in library_specs():
+        for t in spec.targets:
+            if t.source in derived:
+                continue
+            text = rows[t.source].value.replace("−", "-")
+            assert f"{abs(t.value):g}" in text.replace("-", ""), (spec.id, t.source, t.value, text)
+
+
+def test_weights_follow_the_documented_rules():
+    specs = library_specs()
+    sd = reported_sd_median(specs)
+    assert sd is not None and 10 < sd < 15
+    by_source = {(f.spec_id, f.source, f.arm): f for s in specs for f in fit_targets(s, sd)}
+    se = by_source[("daly2018", "C01-2-pbo", "placebo")]
+    assert se.sigma == pytest.approx(1.76) and se.sigma_rule == "reported SE"
+    ci = by_source[("murrough2013ajp", "A15", None)]
+    assert ci.transform == "log"
+    assert ci.sigma == pytest.approx((math.log(4.14) - math.log(1.21)) / (2 * 1.959964), rel=1e-5)
+    rate = by_source[("murrough2013ajp", "A10", "ketamine")]
+    p = (0.64 * 47 + 0.5) / 48
+    assert rate.sigma == pytest.approx(100 * math.sqrt(p * (1 - p) / 47))
+    sdn = by_source[("popova2019", "C04", "placebo")]
+    assert sdn.sigma == pytest.approx(13.88 / math.sqrt(100))
+    mean = by_source[("wilkinson2018", "D02", "control")]
+    assert mean.sigma == pytest.approx(sd / math.sqrt(83)) and "median SD" in mean.sigma_rule
+    nothing = by_source[("salloum2020", "A22-1.0", "k1_0")]
+    assert nothing.sigma is None and "simulated" in nothing.sigma_rule
+
+
+def test_library_specs_load_as_files():
+    for p in sorted(LIBRARY.glob("*.yaml")):
+        assert load_spec(p).id == p.stem
