@@ -465,6 +465,11 @@ def library(
     console.print(table)
 
 
+from ketasim.cli_strategies import strategies  # noqa: E402  (its commands use the helpers above)
+
+app.add_typer(strategies, name="strategies")
+
+
 def main() -> None:
     """Entry point of the ``ketasim`` script."""
     app()
