@@ -261,8 +261,10 @@ def intervals(
     table.add_column("% of patients", justify="right")
     table.add_row("no response to the induction", f"{summary['no_response_to_induction_pct']:.1f}")
     table.add_row(f"not kept even every {min(cands)} days", f"{summary['shorter_than_shortest_pct']:.1f}")
+    longest = max(cands)
     for days_k, count in summary["patients_by_longest_interval_days"].items():
-        table.add_row(f"kept up to every {days_k} days ({days_k / 7:g} weeks)", f"{100 * count / n:.1f}")
+        more = " (the longest tried)" if days_k == longest else ""
+        table.add_row(f"kept up to every {days_k} days, {days_k / 7:g} wk{more}", f"{100 * count / n:.1f}")
     console.print(table)
     q = summary["interval_days_quantiles_10_25_50_75_90"]
     if q is not None:

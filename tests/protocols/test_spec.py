@@ -172,3 +172,12 @@ def test_files_that_are_not_protocols_fail(tmp_path):
         load_protocol(bad)
     with pytest.raises(InputError, match="neither a shipped protocol"):
         load(tmp_path / "missing.yaml")
+
+
+def test_the_protocols_used_in_the_docs_are_valid():
+    from pathlib import Path
+
+    examples = sorted((Path(__file__).parents[2] / "docs" / "protocols").glob("*.yaml"))
+    assert len(examples) >= 5
+    for path in examples:
+        assert load_protocol(path).name == path.stem

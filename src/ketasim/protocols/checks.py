@@ -133,25 +133,39 @@ def _check_schedule(s: Schedule, where: str, rules: Rules, dosing: Dosing, *, fr
         raise InputError(
             "protocol", f"{where}.min_sessions", f"must not exceed sessions ({s.sessions})", s.min_sessions
         )
-    # a re-induction starts long after the first session: label weeks 5+ apply
-    _check_days(s.offsets(), field, rules, dosing, fresh=fresh, what="the schedule")
+    _check_days(
+        s.offsets(),
+        field,
+        getattr(s, field.rsplit(".", 1)[1]),
+        rules,
+        dosing,
+        fresh=fresh,
+        what="the schedule",
+    )
 
 
 def _check_days(
-    offsets: list[int], field: str, rules: Rules, dosing: Dosing, *, fresh: bool, what: str
+    offsets: list[int], field: str, value: object, rules: Rules, dosing: Dosing, *, fresh: bool, what: str
 ) -> None:
+    """Raises when the planned ``offsets`` break a constraint; ``fresh``: at the start of treatment.
+
+    A course later in treatment (re-induction, booster) is checked after a session long before,
+    so the label's later-weeks rule applies to it.
+    """
     days: list[int] = [] if fresh else [-1000]
     mg: list[float] = [] if fresh else [dosing.levels[0].value]
-    start = 0
     for k, off in enumerate(offsets):
         level = dosing.level_for(k + 1 if fresh else 2 + k, escalated=False, responding=False)
         dose_mg = dosing.levels[level].value
-        rule = rules.violation(days, mg, start + off, dose_mg)
+        rule = rules.violation(days, mg, off, dose_mg)
         if rule is not None:
             raise InputError(
-                "protocol", field, f"{what} breaks the constraint '{rule}' at session {k + 1}", off
+                "protocol",
+                field,
+                f"{what} breaks the constraint '{rule}' at session {k + 1} (day {off})",
+                value,
             )
-        days.append(start + off)
+        days.append(off)
         mg.append(dose_mg)
 
 
@@ -164,7 +178,8 @@ def _check_maintenance(p: Protocol, rules: Rules, dosing: Dosing) -> None:
     if isinstance(m, NoMaintenance):
         return
     cluster = [k * m.booster.spacing_days for k in range(m.booster.sessions)]
-    _check_days(cluster, "maintenance.booster", rules, dosing, fresh=False, what="a booster")
+    booster = m.booster.model_dump()
+    _check_days(cluster, "maintenance.booster", booster, rules, dosing, fresh=False, what="a booster")
     if isinstance(m, FixedPolicy) and m.every_days < max(cluster) + 1:
         raise InputError(
             "protocol",

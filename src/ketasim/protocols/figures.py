@@ -74,7 +74,8 @@ def plot_intervals(result: Intervals, title: str = "") -> Figure:
     counts = [int((resp & (result.longest == 0)).sum())] + [
         int((result.longest == c).sum()) for c in result.candidates
     ]
-    labels = ["<" + f"{weeks[0]:g}"] + [f"{w:g}" for w in weeks]
+    # the longest candidate keeps its patients at least that long: it is open-ended
+    labels = ["<" + f"{weeks[0]:g}"] + [f"{w:g}" for w in weeks[:-1]] + [f"{weeks[-1]:g}+"]
     ax = axes[0, 0]
     ax.bar(range(len(counts)), 100.0 * np.asarray(counts) / n, color="#1f5fa8")
     ax.set_xticks(range(len(counts)), labels, fontsize=7)
@@ -123,9 +124,11 @@ def plot_intervals(result: Intervals, title: str = "") -> Figure:
         ax.set_ylim(-2, 102)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8, frameon=False)
+    b = result.booster
+    booster = "1 session" if b.sessions == 1 else f"{b.sessions} sessions {b.spacing_days} days apart"
     fig.suptitle(
         title
-        or f"{result.protocol}: {n} virtual patients, {result.days} days, "
+        or f"{result.protocol}, boosters of {booster}: {n} virtual patients, {result.days} days, "
         f"kept = in response on >= {100 * result.min_share:g} % of days",
         fontsize=10,
     )

@@ -53,6 +53,7 @@ class Intervals:
     covariates: dict[str, np.ndarray]
     min_share: float
     days: int
+    booster: Booster
 
     def summary(self) -> dict[str, Any]:
         """Shares of patients by outcome and quantiles of the interval among those kept by one."""
@@ -65,6 +66,7 @@ class Intervals:
             "n": n,
             "days": self.days,
             "min_share_in_response": self.min_share,
+            "booster": {"sessions": self.booster.sessions, "spacing_days": self.booster.spacing_days},
             "no_response_to_induction_pct": 100.0 * float((~self.responder).mean()),
             "shorter_than_shortest_pct": 100.0 * float((self.responder & (self.longest == 0)).mean()),
             "kept_by_some_interval_pct": 100.0 * kept.size / n,
@@ -74,12 +76,13 @@ class Intervals:
         }
 
     def by_group(self) -> dict[str, dict[str, float | None]]:
-        """Median interval (days; 0 counts) among induction responders, by genotype, stress, severity."""
+        """Interval (days; 0 when none keeps) among induction responders, by genotype, stress, severity."""
         resp = self.responder
         c = self.covariates
         groups: dict[str, np.ndarray] = {
             "val/val": c["met_alleles"] == 0,
             "met carrier": c["met_alleles"] > 0,
+            "met/met": c["met_alleles"] == 2,
         }
         for name, key in (
             ("stress", "stress_factor"),
@@ -94,7 +97,9 @@ class Intervals:
             x = self.longest[resp & sel]
             out[g] = {
                 "n": float(x.size),
+                "mean_days": float(x.mean()) if x.size else None,
                 "median_days": float(np.median(x)) if x.size else None,
+                "kept_2_weeks_or_more_pct": 100.0 * float((x >= 14).mean()) if x.size else None,
                 "kept_4_weeks_or_more_pct": 100.0 * float((x >= 28).mean()) if x.size else None,
             }
         return out
@@ -108,10 +113,14 @@ def induction_end(run: ProtocolRun) -> np.ndarray:
     return end
 
 
-def _variant(protocol: Protocol, every: int, booster: Booster | None) -> Protocol:
+def _booster(protocol: Protocol, booster: Booster | None) -> Booster:
     m = protocol.maintenance
-    if booster is None:
-        booster = Booster() if isinstance(m, RelapseOnlyPolicy | NoMaintenance) else m.booster
+    if booster is not None:
+        return booster
+    return Booster() if isinstance(m, RelapseOnlyPolicy | NoMaintenance) else m.booster
+
+
+def _variant(protocol: Protocol, every: int, booster: Booster) -> Protocol:
     return protocol.model_copy(
         update={
             "maintenance": FixedPolicy(policy="fixed", every_days=every, booster=booster),
@@ -146,6 +155,7 @@ def individual_intervals(
         )
     if not 0.0 < min_share <= 1.0:
         raise InputError("intervals", "min_share", "must lie within (0, 1]", min_share)
+    booster = _booster(protocol, booster)
     share = np.zeros((n, cands.size))
     responder = np.zeros(n, dtype=bool)
     for k, every in enumerate(cands.tolist()):
@@ -172,4 +182,4 @@ def individual_intervals(
         "stress_factor": np.asarray(ind.sigma, dtype=float),
         "responsiveness": np.asarray(ind.g, dtype=float),
     }
-    return Intervals(protocol.name, cands, share, responder, longest, covariates, min_share, days)
+    return Intervals(protocol.name, cands, share, responder, longest, covariates, min_share, days, booster)

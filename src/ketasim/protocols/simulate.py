@@ -49,7 +49,10 @@ DISSOCIATION_WINDOW_H = (
 
 @dataclass(frozen=True)
 class ProtocolRun:
-    """Everything recorded for one protocol on one cohort (N patients, ``days`` days)."""
+    """Everything recorded for one protocol on one cohort (N patients, ``days`` days).
+
+    Sessions are flat arrays, in patient order and then day order.
+    """
 
     protocol: Protocol
     days: int
