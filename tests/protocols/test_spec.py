@@ -181,3 +181,14 @@ def test_the_protocols_used_in_the_docs_are_valid():
     assert len(examples) >= 5
     for path in examples:
         assert load_protocol(path).name == path.stem
+
+
+def test_the_annotated_example_in_the_docs_is_valid():
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).parents[2] / "docs" / "protocols.md").read_text(encoding="utf-8")
+    block = re.search(r"```yaml\n(.*?)```", text, re.DOTALL)
+    assert block is not None
+    p = parse_protocol(yaml.safe_load(block.group(1)))
+    assert p.dose.titration is not None and p.maintenance.policy == "symptom_triggered"
