@@ -747,13 +747,9 @@ def trial_run(
         console.print(f"figure written to {plot}")
 
 
-def main() -> None:
-    """Entry point of the ``ketasim`` script."""
-    app()
+from ketasim.cli_strategies import strategies  # noqa: E402  (its commands use the helpers above)
 
-
-if __name__ == "__main__":
-    main()
+app.add_typer(strategies, name="strategies")
 
 
 def _register_calibration() -> None:
@@ -764,3 +760,12 @@ def _register_calibration() -> None:
 
 
 _register_calibration()
+
+
+def main() -> None:
+    """Entry point of the ``ketasim`` script."""
+    app()
+
+
+if __name__ == "__main__":
+    main()
