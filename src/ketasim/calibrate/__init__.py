@@ -1,0 +1,1 @@
+"""Calibration: fit the estimated parameters to the verified published targets, and validate the fit."""
