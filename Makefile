@@ -44,9 +44,9 @@ demo: setup
 	$(VENV)/bin/ketasim demo --out ketasim-demo
 
 # Long jobs, not part of `make test`; their results are committed.
-# Calibration (under an hour here): writes the current calibrated set and docs/calibration.md.
+# Calibration (about an hour here): writes the current calibrated set and docs/calibration.md.
 calibrate: setup
-	$(VENV)/bin/ketasim calibrate --report docs/calibration.md
+	$(VENV)/bin/ketasim calibrate --patients 1000 --max-iterations 16 --report docs/calibration.md
 
 # Every library target against the current model: table, JSON and an HTML report.
 validate: setup

@@ -68,7 +68,7 @@ def calibrate_command(
         f"{fit['seconds'] / 60:.1f} min"
     )
     for e in cal.estimates:
-        flag = "" if e.identified else "  (not identified: stays near its prior)"
+        flag = "" if e.identified else "  (not identified by the targets)"
         console.print(f"  {e.name} = {e.value:.4g}  [{e.lo:.3g}, {e.hi:.3g}]  prior {e.prior:.4g}{flag}")
 
 
@@ -84,6 +84,11 @@ def validate_command(
     ] = None,
     study: Annotated[list[str] | None, typer.Option(help="only these library specs (repeatable)")] = None,
     workers: Annotated[int, typer.Option(help="worker processes")] = 1,
+    parameter_uncertainty: Annotated[
+        bool,
+        typer.Option(help="split replicates over draws from the calibrated set's posterior"),
+    ] = True,
+    draws: Annotated[int, typer.Option(help="parameter draws per spec")] = 20,
 ) -> None:
     """Every calibration target: published vs predicted mean and 95 % range of simulated trials."""
     from rich.console import Console
@@ -92,7 +97,7 @@ def validate_command(
 
     from ketasim.calibrate.html import report_html
     from ketasim.calibrate.validate import validate
-    from ketasim.calibrated import load
+    from ketasim.calibrated import load, load_current
     from ketasim.cli import _emit_json, _fail, console
     from ketasim.model import DEFAULT_MODEL, PRIOR_MODEL
 
@@ -101,18 +106,25 @@ def validate_command(
             raise InputError("cli", "replicates", "must lie within 2-100000", replicates)
         if not 1 <= workers <= 64:
             raise InputError("cli", "workers", "must lie within 1-64", workers)
+        if not 1 <= draws <= 1000:
+            raise InputError("cli", "draws", "must lie within 1-1000", draws)
         if report is not None and not report.parent.is_dir():
             raise InputError("cli", "report", "its folder does not exist", str(report))
+        cal = None
         if model == "current":
             chosen = DEFAULT_MODEL
+            cal = load_current() if DEFAULT_MODEL.calibration is not None else None
         elif model == "prior":
             chosen = PRIOR_MODEL
         else:
-            chosen = PRIOR_MODEL.with_calibration(load(model))
+            cal = load(model)
+            chosen = PRIOR_MODEL.with_calibration(cal)
         quiet = Console(quiet=True) if as_json else console
         with Status("validating", console=quiet) as status:
             v = validate(
                 chosen,
+                calibration=cal,
+                draws=draws if parameter_uncertainty else 0,
                 studies=tuple(study or ()),
                 replicates=replicates,
                 workers=workers,
@@ -137,7 +149,7 @@ def validate_command(
     console.print(table)
     s = v.summary()
     console.print(
-        f"{s['model']}: {s['inside']} of {s['targets']} targets inside "
+        f"{s['model']} ({s['interval']}): {s['inside']} of {s['targets']} targets inside "
         f"({100 * (s['fraction_inside'] or 0):.0f} %), "
         f"{s['studies']} studies; RMSE {s['rmse_madrs_points']} MADRS points, "
         f"{s['rmse_percentage_points']} percentage points"

@@ -11,6 +11,7 @@ from ketasim.calibrate.library import library_specs
 from ketasim.calibrate.objective import Objective, calibration_replicates
 from ketasim.calibrate.report import fit_markdown
 from ketasim.calibrate.space import OMEGAS, default_space
+from ketasim.calibrate.validate import posterior_models, validate
 from ketasim.calibrated import CalibratedSet
 from ketasim.errors import InputError
 from ketasim.model import PRIOR_MODEL
@@ -86,3 +87,13 @@ def test_small_fit_writes_a_loadable_set_with_intervals(tmp_path):
     assert p.variability is not None and not p.variability.placeholder
     md = fit_markdown(cal)
     assert "| `Ketasim_2026_symptoms.G_TYP` |" in md and "A04" in md
+    # the set carries its Laplace posterior; draws from it widen the replicate range
+    assert len(again.fit["u"]) == len(cal.estimates) == len(again.fit["covariance_u"])
+    draws = posterior_models(again, 4, seed=1)
+    assert len(draws) == 4 and draws[0].value(G) != draws[1].value(G)
+    assert posterior_models(again, 4, seed=1)[0].value(G) == draws[0].value(G)  # seeded
+    sampling = validate(model, studies=("zarate2006",), replicates=8)
+    predictive = validate(model, calibration=again, draws=4, studies=("zarate2006",), replicates=8)
+    assert sampling.draws == 0 and predictive.draws == 4
+    assert "posterior predictive" in predictive.summary()["interval"]
+    assert predictive.targets[0].predicted != sampling.targets[0].predicted

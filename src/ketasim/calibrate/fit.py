@@ -150,6 +150,9 @@ def calibrate(
         "posterior_sd_in_prior_sds": {
             d.name: round(float(s), 4) for d, s in zip(space.dims, sd_u, strict=True)
         },
+        # the Laplace posterior in the transformed space (dims in order), for posterior-predictive checks
+        "u": [round(float(x), 6) for x in u],
+        "covariance_u": [[float(f"{c:.6g}") for c in row] for row in cov],
         "targets": targets,
     }
     return CalibratedSet(

@@ -104,7 +104,8 @@ def report_html(v: Validation) -> str:
         "<h1>ketasim validation against the calibration library</h1>",
         f"<p>Model: <b>{html.escape(str(s['model']))}</b>. {s['targets']} published targets from "
         f"{s['studies']} studies; <b>{s['inside']} inside</b> the 95 % range of simulated trials of the "
-        f"published size ({100 * (s['fraction_inside'] or 0):.0f} %). RMSE of predicted means: "
+        f"published size ({100 * (s['fraction_inside'] or 0):.0f} %; interval: "
+        f"{html.escape(str(s['interval']))}). RMSE of predicted means: "
         f"{s['rmse_madrs_points']} MADRS points ({s['n_points_targets']} targets), "
         f"{s['rmse_percentage_points']} percentage points ({s['n_rate_targets']} rate targets).</p>",
         "<p>These targets are the ones the model was calibrated to (in-sample): see docs/model-card.md "

@@ -41,8 +41,9 @@ def fit_markdown(cal: CalibratedSet) -> str:
         "## Estimates",
         "",
         "Prior: the library value; 95 % interval from the Laplace approximation. *Identified*: the "
-        "posterior SD is under half the prior SD (otherwise the targets do not pin the value and it "
-        "stays near its prior).",
+        "posterior SD is under half the prior SD; otherwise the targets do not pin the value, and a "
+        "point estimate far from the prior is one of many that fit about as well. Posterior SDs "
+        "include the covariance inflation, so they can exceed the prior SD.",
         "",
         "| quantity | prior | estimate | 95 % interval | posterior SD / prior SD | identified |",
         "|---|---|---|---|---|---|",

@@ -3,6 +3,10 @@
 Each library spec is run with its own replicates and seed; a target is *inside*
 when the published value lies within the 2.5-97.5 % range of the endpoint over
 replicate trials of the published size (a prediction interval for one trial).
+For a calibrated set that carries its Laplace posterior the replicates are split
+over parameter draws from it, so the interval is posterior-predictive: parameter
+uncertainty plus the sampling of a trial's patients; ``draws=0`` (or the prior
+model) gives the sampling-only interval.
 The summary gives the fraction inside and the root-mean-square error of the
 predicted means, in MADRS points and in percentage points for rates.
 """
@@ -14,12 +18,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ketasim.calibrate.library import library_specs, target_rows
-from ketasim.calibrate.targets import fit_targets
-from ketasim.model import DEFAULT_MODEL, Model
-from ketasim.trials import TrialResult, TrialSpec, run_trial
+import numpy as np
 
-__all__ = ["TargetResult", "Validation", "validate"]
+from ketasim.calibrate.library import library_specs, target_rows
+from ketasim.calibrate.space import default_space
+from ketasim.calibrate.targets import fit_targets
+from ketasim.calibrated import CalibratedSet
+from ketasim.errors import InputError
+from ketasim.model import DEFAULT_MODEL, PRIOR_MODEL, Model
+from ketasim.trials import TrialResult, TrialSpec
+from ketasim.trials.runner import run_trial_draws
+
+__all__ = ["TargetResult", "Validation", "posterior_models", "validate"]
+
+#: Parameter draws per spec for the posterior-predictive interval (replicates are split over them).
+DRAWS = 20
 
 
 @dataclass(frozen=True)
@@ -67,6 +80,7 @@ class Validation:
     model_version: str | None
     targets: tuple[TargetResult, ...]
     results: tuple[TrialResult, ...]
+    draws: int = 0  # parameter draws behind the intervals (0: trial sampling only)
 
     def summary(self) -> dict[str, Any]:
         n = len(self.targets)
@@ -85,6 +99,11 @@ class Validation:
         studies = sorted({t.study for t in self.targets})
         return {
             "model": self.model_version or "library priors (uncalibrated)",
+            "interval": (
+                f"posterior predictive ({self.draws} parameter draws and trial sampling)"
+                if self.draws
+                else "trial sampling only"
+            ),
             "targets": n,
             "studies": len(studies),
             "inside": inside,
@@ -127,22 +146,48 @@ def _targets(spec: TrialSpec, res: TrialResult, rows: dict[str, Any]) -> list[Ta
     return out
 
 
+def posterior_models(cal: CalibratedSet, draws: int, seed: int = 0) -> list[Model]:
+    """``draws`` models from ``cal``'s Laplace posterior (empty when the set does not carry it)."""
+    u = cal.fit.get("u")
+    cov = cal.fit.get("covariance_u")
+    if u is None or cov is None or draws <= 0:
+        return []
+    space = default_space(PRIOR_MODEL)
+    if len(u) != len(space.dims) or [e.name for e in cal.estimates] != space.names:
+        raise InputError(
+            "calibrated", "fit.u", "must list the estimated quantities of this model, in order", cal.version
+        )
+    rng = np.random.default_rng(seed)
+    # eigh copes with the pseudo-inverse's singular directions (unidentified combinations)
+    us = rng.multivariate_normal(np.asarray(u, float), np.asarray(cov, float), size=draws, method="eigh")
+    lo, hi = space.bounds()
+    return [space.model(PRIOR_MODEL, np.clip(x, lo, hi)) for x in us]
+
+
 def validate(
     model: Model = DEFAULT_MODEL,
     *,
+    calibration: CalibratedSet | None = None,
+    draws: int = DRAWS,
     studies: tuple[str, ...] = (),
     replicates: int | None = None,
     workers: int = 1,
     on_study: Callable[[str], None] | None = None,
 ) -> Validation:
-    """Runs every library spec (its replicates unless given) and compares each target."""
+    """Runs every library spec (its replicates unless given) and compares each target.
+
+    With ``calibration`` (the set behind ``model``) the replicates are split over ``draws``
+    parameter draws from its posterior.
+    """
     rows = target_rows()
+    models = posterior_models(calibration, draws) if calibration is not None else []
+    used = models or [model]
     targets: list[TargetResult] = []
     results: list[TrialResult] = []
     for spec in library_specs(only=studies):
         if on_study is not None:
             on_study(spec.id)
-        res = run_trial(spec, model=model, replicates=replicates, workers=workers)
+        res = run_trial_draws(spec, used, replicates=replicates, workers=workers)
         results.append(res)
         targets.extend(_targets(spec, res, rows))
-    return Validation(model.calibration, tuple(targets), tuple(results))
+    return Validation(model.calibration, tuple(targets), tuple(results), draws=len(models))

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from ketasim.calibrated import CalibratedSet, load_current
 from ketasim.library import PARAMETER_SETS
 from ketasim.params import Parameter
 
@@ -28,6 +29,24 @@ def _omega(p: Parameter) -> str:
     return f"{p.variability.omega:.3g} ({p.variability.scale})"
 
 
+def _calibrated(cal: CalibratedSet) -> list[str]:
+    lines = [
+        f"## Calibrated set {cal.version}",
+        "",
+        "The default model replaces these library values by the calibrated ones (docs/calibration.md);",
+        "the sections below keep the library values, which are the calibration's priors. 95 % intervals",
+        "are Laplace intervals; *not identified*: the data narrowed the prior by less than half.",
+        "",
+        "| parameter | calibrated | 95 % interval | prior | identified |",
+        "|---|---|---|---|---|",
+    ]
+    for e in cal.estimates:
+        ident = "yes" if e.identified else "*not identified*"
+        lines.append(f"| {e.name} | {e.value:.4g} | {e.lo:.4g}–{e.hi:.4g} | {e.prior:.4g} | {ident} |")
+    lines.append("")
+    return lines
+
+
 def markdown() -> str:
     """Returns the catalogue of every registered parameter set as Markdown."""
     lines = [
@@ -39,6 +58,9 @@ def markdown() -> str:
         "its scale.",
         "",
     ]
+    cal = load_current()
+    if cal is not None:
+        lines += _calibrated(cal)
     for name in sorted(PARAMETER_SETS):
         ps = PARAMETER_SETS[name]
         lines += [

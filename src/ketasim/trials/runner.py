@@ -13,7 +13,7 @@ scores used for selection are the scores the endpoints see.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from multiprocessing import get_context
@@ -33,7 +33,7 @@ from ketasim.trials.result import TrialResult, summarise
 from ketasim.trials.spec import TrialSpec
 from ketasim.virtual import sample_cohort
 
-__all__ = ["DEFAULT_CHUNK", "BatchOutput", "default_workers", "run_batch", "run_trial"]
+__all__ = ["DEFAULT_CHUNK", "BatchOutput", "default_workers", "run_batch", "run_trial", "run_trial_draws"]
 
 #: Patients per engine run. Larger chunks gain little and, above ~1500, make OpenBLAS spread small
 #: matrix products over threads, which is slower on a busy machine.
@@ -170,30 +170,56 @@ def run_trial(
 
     Deterministic for a seed: the same numbers whatever ``workers`` and ``chunk``.
     """
+    return run_trial_draws(
+        spec, (model,), replicates=replicates, seed=seed, workers=workers, chunk=chunk, progress=progress
+    )
+
+
+def run_trial_draws(
+    spec: TrialSpec,
+    models: Sequence[Model],
+    *,
+    replicates: int | None = None,
+    seed: int | None = None,
+    workers: int = 1,
+    chunk: int = DEFAULT_CHUNK,
+    progress: Progress | None = None,
+) -> TrialResult:
+    """Like :func:`run_trial`, with the replicates split into equal runs, one per model.
+
+    With models drawn from a parameter posterior the replicate spread is a posterior-predictive
+    one: parameter uncertainty plus the sampling of a trial's patients. Replicate ``r`` uses
+    the same patients whatever the models.
+    """
+    if not models:
+        raise ValueError("run_trial_draws needs at least one model")
     if replicates is not None or seed is not None:
         spec = spec.model_copy(
             update={"replicates": replicates or spec.replicates, "seed": spec.seed if seed is None else seed}
         )
         spec = TrialSpec.model_validate(spec.model_dump(by_alias=True))
-    plan = compile_plan(spec, model)
+    plan = compile_plan(spec, models[0])
     # a batch holds a few chunks: later stages (selected patients only) still fill engine runs
     per_batch = max(1, 4 * chunk // plan.design.n_enrolled)
-    batches = _batches(spec.replicates, per_batch)
+    jobs: list[tuple[Model, tuple[int, ...]]] = []
+    for m, group in zip(models, np.array_split(np.arange(spec.replicates), len(models)), strict=True):
+        if group.size:
+            first, last = int(group[0]), int(group[-1]) + 1
+            jobs += [(m, tuple(first + r for r in b)) for b in _batches(last - first, per_batch)]
     outputs: list[BatchOutput] = []
     done = 0
-    if workers > 1 and len(batches) > 1:
-        with ProcessPoolExecutor(
-            max_workers=min(workers, len(batches)), mp_context=get_context("spawn")
-        ) as pool:
-            futures = [pool.submit(run_batch, plan, model, b, spec.seed, chunk) for b in batches]
+    if workers > 1 and len(jobs) > 1:
+        ctx = get_context("spawn")
+        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx) as pool:
+            futures = [pool.submit(run_batch, plan, m, b, spec.seed, chunk) for m, b in jobs]
             for fut in as_completed(futures):
                 outputs.append(fut.result())
                 done += len(outputs[-1].replicates)
                 if progress is not None:
                     progress(done, spec.replicates)
     else:
-        for b in batches:
-            outputs.append(run_batch(plan, model, b, spec.seed, chunk))
+        for m, b in jobs:
+            outputs.append(run_batch(plan, m, b, spec.seed, chunk))
             done += len(b)
             if progress is not None:
                 progress(done, spec.replicates)
