@@ -89,3 +89,9 @@ def test_forecast_rejects_bad_requests(example_fit: Posterior) -> None:
     past = Regimen.of(iv_infusion("0.5 mg/kg", over="40 min").at(1.0))
     with pytest.raises(InputError, match="schedule"):
         forecast(example_fit, schedule=past)
+
+
+def test_forecast_from_a_time_that_is_not_a_whole_second(example_fit: Posterior) -> None:
+    now = last_event_h(example_fit.problem) + 240.0 + 0.123456 / 3600.0
+    fc = forecast(example_fit, days=7, now_h=now)
+    assert fc.times_h[0] == now and fc.madrs["q50"].size == 8

@@ -176,7 +176,8 @@ def forecast(
     z = posterior.thin(max_draws)
     out = grid if grid[-1] > 0 else np.append(grid, 1.0)
     res = problem.run(z, out, regimen=rec.regimen + future)
-    k = np.searchsorted(res.times_h, grid - 1e-9)
+    # the engine keeps output times in whole seconds: match each requested time within half a second
+    k = np.searchsorted(res.times_h, grid - 0.5 / 3600.0)
     items = res.items()[:, k, :]
     madrs = items.sum(axis=-1)
     observed = observe_scale(problem.model, items, scale, np.random.default_rng(seed))
