@@ -762,6 +762,17 @@ def _register_calibration() -> None:
 _register_calibration()
 
 
+def _register_personal() -> None:
+    from ketasim.cli_personal import evaluate_command, fit_command, plan_command
+
+    app.command("fit")(fit_command)
+    app.command("plan")(plan_command)
+    app.command("evaluate-forecasts")(evaluate_command)
+
+
+_register_personal()
+
+
 def main() -> None:
     """Entry point of the ``ketasim`` script."""
     app()

@@ -1,18 +1,24 @@
-"""The one place where the app calls the model: today the PK chain; the mood layer and forecasts later.
+"""The one place where the app calls the model: the PK chain and the patient's forecast.
 
-Everything the pages and API need from :mod:`ketasim`'s core goes through here,
-so that the cascade and the personal forecast, when the core provides them,
-are wired in by extending this module alone.
+Everything the pages and API need from :mod:`ketasim`'s core goes through here.
+The patient page's forecast is the personal one (:mod:`ketasim.personal`, the
+fast MAP + Laplace path) when the patient has scores, and the population
+forecast, labelled as such, when they have sessions but no scores yet; with it
+comes the suggested window for the next booster. It suggests; nothing is
+scheduled from it.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import Any, Literal
 
 import numpy as np
 
-from ketasim.errors import KetasimError
+from ketasim.errors import InputError, KetasimError
+from ketasim.io.record import PatientRecord
 from ketasim.pk.models import DEFAULT_PK
 from ketasim.pk.report import parameter_sets_for
 from ketasim.population import Patient
@@ -20,7 +26,7 @@ from ketasim.regimen import Regimen
 from ketasim.simulate import simulate
 from ketasim.store.errors import RuleError
 
-__all__ = ["MOOD_LAYER_AVAILABLE", "PKCurves", "simulate_pk"]
+__all__ = ["MOOD_LAYER_AVAILABLE", "PKCurves", "PatientForecast", "patient_forecast", "simulate_pk"]
 
 #: The dose → NMDA → BDNF/mTOR → synapses → MADRS layer arrives with the model's next release.
 MOOD_LAYER_AVAILABLE = False
@@ -89,3 +95,105 @@ def simulate_pk(spec: list[dict[str, Any]], patient: dict[str, Any], days: float
         drug=parent,
         placeholders=placeholders,
     )
+
+
+#: Posterior draws behind the page's forecast: enough for 2.5-97.5 % bands, small enough for a page view.
+PAGE_DRAWS = 300
+#: Days the page forecasts, and the clinician's default limit on P(relapse before the booster).
+PAGE_DAYS = 28
+PAGE_MAX_RISK = 0.1
+
+
+@dataclass(frozen=True)
+class PatientForecast:
+    """The patient chart's forecast band, P(relapse by date) and the suggested booster window (JSON-ready)."""
+
+    kind: Literal["personal", "population"]
+    label: str
+    scale: str
+    approximate_link: bool
+    times: list[str]
+    median: list[float]
+    bands: dict[str, dict[str, list[float]]]
+    relapse_probability: list[float]
+    event: str
+    window: dict[str, Any] | None
+    reason: str
+    must_assess: bool
+    safety_message: str | None
+    notice: str
+    warnings: list[str]
+    seconds: float
+
+
+def patient_forecast(
+    record: PatientRecord,
+    *,
+    now: datetime | None = None,
+    days: int = PAGE_DAYS,
+    max_risk: float = PAGE_MAX_RISK,
+    seed: int = 0,
+) -> PatientForecast:
+    """The forecast of one patient's record: MAP + Laplace fit, band on the latest scale, booster window.
+
+    The forecast starts at ``now`` (the clinic's present) or at the record's last session or score,
+    whichever is later, so that no suggested date lies in the past.
+    """
+    from ketasim.personal.fit import LaplaceOptions, fit
+    from ketasim.personal.forecast import LEVELS, forecast, last_event_h
+    from ketasim.personal.plan import SUGGESTION, Plan, PlanOptions, plan_booster
+    from ketasim.personal.safety import si_signal
+
+    t0 = time.perf_counter()
+    try:
+        post = fit(record, options=LaplaceOptions(draws=PAGE_DRAWS), seed=seed)
+        now_h = last_event_h(post.problem)
+        if now is not None:
+            now_h = max(now_h, record.hours(now))
+        options = PlanOptions(
+            max_risk=max_risk, horizon_days=days, max_draws=PAGE_DRAWS, seed=seed, now_h=now_h
+        )
+        plan: Plan | None = None
+        try:
+            plan = plan_booster(post, options)
+        except InputError as err:
+            # no ketamine or esketamine session to repeat: the forecast alone, without a window
+            fc = forecast(post, days=float(days), now_h=now_h, max_draws=PAGE_DRAWS, seed=seed)
+            reason = err.rule
+        else:
+            fc, reason = plan.no_booster, plan.reason
+    except KetasimError as err:
+        raise RuleError(err.field, f"{err.context}.invalid", err.rule, err.received) from None
+    at = record.at
+    out = fc.as_dict(at)
+    window = None
+    if plan is not None and (plan.window_end_h is not None or plan.suggested_h is not None):
+        w = plan.as_dict(at, record.patient.weight_kg)
+        window = {**w["window"], "suggested": w["suggested_date"], "risk_limit": max_risk}
+    bands = {}
+    for level in LEVELS:
+        lo, hi = fc.band(level)
+        bands[f"{100 * level:.0f}"] = {"lower": _r(lo), "upper": _r(hi)}
+    safety = si_signal(record)
+    return PatientForecast(
+        kind=fc.kind,
+        label=out["label"],
+        scale=fc.scale,
+        approximate_link=fc.approximate_link,
+        times=out["times"],
+        median=_r(fc.predictive["q50"]),
+        bands=bands,
+        relapse_probability=out["event_probability_by"],
+        event=out["event"],
+        window=window,
+        reason=reason,
+        must_assess=safety.must_assess,
+        safety_message=safety.message,
+        notice=SUGGESTION,
+        warnings=list(post.warnings),
+        seconds=round(time.perf_counter() - t0, 3),
+    )
+
+
+def _r(x: Any) -> list[float]:
+    return [round(float(v), 2) for v in x]

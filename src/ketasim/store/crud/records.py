@@ -59,8 +59,11 @@ def _dose(s: TreatmentSession, t: float) -> Dose:
     )
 
 
-def export_record(db: Session, actor: Actor, patient_id: int) -> PatientRecord:
-    """The patient's covariates, the doses given and the scores observed (an audited export)."""
+def export_record(db: Session, actor: Actor, patient_id: int, *, audit: bool = True) -> PatientRecord:
+    """The patient's covariates, the doses given and the scores observed (an audited export).
+
+    ``audit=False`` reads the record for the patient's own page (its forecast), which is not an export.
+    """
     p = get_patient(db, actor, patient_id, audit=False)
     sessions = db.scalars(
         select(TreatmentSession)
@@ -108,7 +111,8 @@ def export_record(db: Session, actor: Actor, patient_id: int) -> PatientRecord:
         )
     except ValueError as err:
         raise RuleError("patient_id", "export.covariates", str(err), p.id) from None
-    record(db, actor, "export", "patient", p.id, patient_id=p.id)
+    if audit:
+        record(db, actor, "export", "patient", p.id, patient_id=p.id)
     return PatientRecord(core, Regimen(tuple(doses)), tuple(obs), start, p.mrn, p.name, p.birth_date)
 
 

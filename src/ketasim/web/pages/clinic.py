@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import asdict
+from datetime import UTC, datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -11,11 +12,14 @@ from fastapi.responses import HTMLResponse
 
 from ketasim.store.crud import alerts as alerts_crud
 from ketasim.store.crud import patients as patients_crud
+from ketasim.store.crud import records as records_crud
 from ketasim.store.crud import scales as scales_crud
 from ketasim.store.crud import sessions as sessions_crud
+from ketasim.store.errors import RuleError
 from ketasim.store.models import Patient, Site
 from ketasim.store.scales import INSTRUMENTS
 from ketasim.web.deps import DbDep, IdPath
+from ketasim.web.model_bridge import patient_forecast
 from ketasim.web.pages.deps import PageDep
 from ketasim.web.templating import render
 
@@ -70,7 +74,7 @@ def patient(request: Request, db: DbDep, signed: PageDep, patient_id: IdPath) ->
 
 @router.get("/ui/patients/{patient_id}/chart.json")
 def chart(db: DbDep, signed: PageDep, patient_id: IdPath) -> dict[str, Any]:
-    """Observed scores on their own scales and the session times, for the patient chart."""
+    """Observed scores on their own scales, the session times and the forecast, for the patient chart."""
     p = patients_crud.get_patient(db, signed.actor, patient_id)
     scales, _ = scales_crud.list_scales(
         db, signed.actor, p.id, instrument=None, limit=200, offset=0, items=False
@@ -87,6 +91,7 @@ def chart(db: DbDep, signed: PageDep, patient_id: IdPath) -> dict[str, Any]:
         s["y"].append(a.total)
     return {
         "series": {INSTRUMENTS[k].label: v for k, v in series.items()},
+        "forecast": _forecast(db, signed, p.id),
         "sessions": [
             {
                 "x": (s.dose_start_at or s.scheduled_at).isoformat(),
@@ -97,3 +102,19 @@ def chart(db: DbDep, signed: PageDep, patient_id: IdPath) -> dict[str, Any]:
             if s.status != "cancelled"
         ],
     }
+
+
+def _forecast(db: DbDep, signed: PageDep, patient_id: int) -> dict[str, Any]:
+    """The patient's forecast for the chart, or why there is none (never an error on the page)."""
+    try:
+        record = records_crud.export_record(db, signed.actor, patient_id, audit=False)
+    except RuleError as err:
+        return {"available": False, "reason": err.rule}
+    try:
+        fc = patient_forecast(record, now=datetime.now(UTC))
+    except RuleError as err:
+        return {"available": False, "reason": f"{err.field}: {err.rule}"}
+    out = asdict(fc)
+    out["series"] = INSTRUMENTS[fc.scale].label if fc.scale in INSTRUMENTS else fc.scale
+    out["total_max"] = INSTRUMENTS[fc.scale].total_max if fc.scale in INSTRUMENTS else 60
+    return {"available": True, **out}

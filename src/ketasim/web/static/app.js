@@ -37,13 +37,78 @@ async function drawPatientChart(el) {
       });
     });
   });
-  if (!names.length) {
+  const fc = data.forecast && data.forecast.available ? data.forecast : null;
+  if (fc) addForecast(fc, names, traces, layout);
+  showForecastNote(data.forecast);
+  if (!names.length && !fc) {
     el.textContent = "No complete scores yet.";
     el.dataset.points = "0";
     return;
   }
   await Plotly.react(el, traces, layout, { displaylogo: false, responsive: true });
-  el.dataset.points = String(traces.reduce((n, t) => n + t.y.length, 0));
+  el.dataset.points = String(traces.filter((t) => t.mode === "lines+markers").reduce((n, t) => n + t.y.length, 0));
+  el.dataset.forecast = fc ? fc.kind : "none";
+}
+
+// The forecast band on its scale's panel (a new panel when that scale has no scores yet).
+function addForecast(fc, names, traces, layout) {
+  let i = names.indexOf(fc.series);
+  if (i < 0) {
+    i = names.length;
+    names.push(fc.series);
+    layout.grid.rows = names.length;
+    layout.height = Math.max(220, 170 * names.length);
+  }
+  const axis = i === 0 ? "" : String(i + 1);
+  const xa = "x" + axis, ya = "y" + axis;
+  layout["yaxis" + axis] = { title: { text: fc.series }, range: [0, fc.total_max], fixedrange: true };
+  layout["xaxis" + axis] = i === 0 ? { type: "date" } : { type: "date", matches: "x" };
+  [["95", 0.12], ["80", 0.2], ["50", 0.32]].forEach(([level, alpha]) => {
+    const b = fc.bands[level];
+    traces.push({ x: fc.times, y: b.lower, mode: "lines", line: { width: 0 }, xaxis: xa, yaxis: ya, hoverinfo: "skip" });
+    traces.push({
+      x: fc.times, y: b.upper, mode: "lines", line: { width: 0 }, fill: "tonexty",
+      fillcolor: `rgba(31, 95, 139, ${alpha})`, name: `${level} % band`, xaxis: xa, yaxis: ya,
+    });
+  });
+  traces.push({
+    x: fc.times, y: fc.median, mode: "lines", name: `forecast median (${fc.kind})`,
+    line: { color: "#1f5f8b", dash: "dash" }, xaxis: xa, yaxis: ya,
+  });
+  const w = fc.window;
+  if (w && w.earliest && w.latest) {
+    layout.shapes.push({
+      type: "rect", xref: xa, yref: ya + " domain", x0: w.earliest, x1: w.latest, y0: 0, y1: 1,
+      fillcolor: "rgba(43, 138, 62, 0.12)", line: { width: 0 },
+    });
+  }
+}
+
+function showForecastNote(fc) {
+  const note = document.getElementById("forecast-note");
+  if (!note) return;
+  note.replaceChildren();
+  const line = (text, cls) => {
+    const p = document.createElement("p");
+    p.textContent = text;
+    if (cls) p.className = cls;
+    note.appendChild(p);
+  };
+  if (!fc || !fc.available) {
+    line("No forecast: " + (fc ? fc.reason : "no data") + ".", "muted");
+    return;
+  }
+  if (fc.must_assess) line(fc.safety_message, "alert sev-high");
+  const approx = fc.approximate_link ? " (linked from the MADRS, approximate)" : "";
+  line(`${fc.label[0].toUpperCase()}${fc.label.slice(1)}, on the ${fc.scale}${approx}, from ${fc.times[0].slice(0, 10)}.`);
+  const w = fc.window;
+  if (w && w.suggested && w.earliest && w.latest) {
+    line(`Suggested booster date: ${w.suggested.slice(0, 10)} (window ${w.earliest.slice(0, 10)} to ${w.latest.slice(0, 10)}).`);
+  } else if (w && w.suggested) {
+    line(`No date keeps the risk under the limit; earliest allowed date: ${w.suggested.slice(0, 10)}.`);
+  }
+  line(fc.reason);
+  line(fc.notice, "muted");
 }
 
 function refreshCharts() {
