@@ -33,6 +33,7 @@ class Estimate:
     lo: float
     hi: float
     identified: bool
+    fixed: bool = False  # not identified, so held at its library value (``value == prior``)
 
     @property
     def is_omega(self) -> bool:
@@ -52,11 +53,11 @@ class CalibratedSet:
 
     def values(self) -> dict[str, float]:
         """``{"Set.PARAM": value}`` of the typical values."""
-        return {e.name: e.value for e in self.estimates if not e.is_omega}
+        return {e.name: e.value for e in self.estimates if not e.is_omega and not e.fixed}
 
     def omegas(self) -> dict[str, float]:
         """``{"Set.PARAM": omega}`` of the between-subject SDs."""
-        return {e.name.removesuffix(".omega"): e.value for e in self.estimates if e.is_omega}
+        return {e.name.removesuffix(".omega"): e.value for e in self.estimates if e.is_omega and not e.fixed}
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -79,6 +80,7 @@ class CalibratedSet:
                     lo=float(e["lo"]),
                     hi=float(e["hi"]),
                     identified=bool(e["identified"]),
+                    fixed=bool(e.get("fixed", False)),
                 )
                 for e in data["estimates"]
             )

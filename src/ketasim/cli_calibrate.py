@@ -21,7 +21,7 @@ def calibrate_command(
     ] = None,
     report: Annotated[Path | None, typer.Option(help="Markdown fit report to write")] = None,
     patients: Annotated[int, typer.Option(help="enrolled patients simulated per spec and evaluation")] = 2000,
-    max_iterations: Annotated[int, typer.Option(help="trust-region iterations")] = 12,
+    max_iterations: Annotated[int, typer.Option(help="trust-region iterations per stage")] = 12,
     study: Annotated[list[str] | None, typer.Option(help="fit only these library specs (repeatable)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the calibrated set as JSON")] = False,
 ) -> None:
@@ -68,7 +68,7 @@ def calibrate_command(
         f"{fit['seconds'] / 60:.1f} min"
     )
     for e in cal.estimates:
-        flag = "" if e.identified else "  (not identified by the targets)"
+        flag = "" if e.identified else "  (not identified: held at its library value)" if e.fixed else ""
         console.print(f"  {e.name} = {e.value:.4g}  [{e.lo:.3g}, {e.hi:.3g}]  prior {e.prior:.4g}{flag}")
 
 

@@ -68,7 +68,8 @@ def test_objective_is_deterministic_and_moves_with_the_parameters():
 
 
 def test_small_fit_writes_a_loadable_set_with_intervals(tmp_path):
-    cal = calibrate(FitOptions(patients=150, max_iterations=1, studies=("zarate2006",)), command="test")
+    one = FitOptions(patients=150, max_iterations=1, studies=("zarate2006",), fix_unidentified=False)
+    cal = calibrate(one, command="test")
     assert cal.fit["n_targets"] == 1 and cal.fit["studies"] == ["zarate2006"]
     names = {e.name for e in cal.estimates}
     assert G in names and f"{G}.omega" in names
@@ -97,3 +98,25 @@ def test_small_fit_writes_a_loadable_set_with_intervals(tmp_path):
     assert sampling.draws == 0 and predictive.draws == 4
     assert "posterior predictive" in predictive.summary()["interval"]
     assert predictive.targets[0].predicted != sampling.targets[0].predicted
+
+
+def test_second_stage_holds_unidentified_quantities_at_their_library_values():
+    opts = FitOptions(patients=150, max_iterations=1, studies=("zarate2006",))
+    cal = calibrate(opts, command="test")
+    held = [e for e in cal.estimates if e.fixed]
+    assert held and all(not e.identified for e in held)
+    assert cal.fit["fixed"] == [e.name for e in held]
+    for e in held:
+        assert e.value == pytest.approx(e.prior, rel=1e-5)
+        assert e.name.removesuffix(".omega") not in (cal.omegas() if e.is_omega else cal.values())
+    # a held parameter keeps its library source; only fitted ones cite the calibration
+    model = PRIOR_MODEL.with_calibration(cal)
+    tau_n = next(e for e in held if e.name == "Ketasim_2026_cascade.TAU_N")
+    assert model.value(tau_n.name) == pytest.approx(tau_n.prior)
+    assert model.cascade["TAU_N"].source.evidence != "calibrated"
+    # for prediction it still varies, around its library value, independently of the fitted ones
+    k = [e.name for e in cal.estimates].index(tau_n.name)
+    row = cal.fit["covariance_u"][k]
+    assert row[k] > 0 and sum(abs(c) for j, c in enumerate(row) if j != k) == 0
+    assert cal.fit["u"][k] == 0.0
+    assert len({m.value(tau_n.name) for m in posterior_models(cal, 3, seed=2)}) == 3

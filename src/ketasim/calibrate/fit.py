@@ -6,8 +6,11 @@ weighted residuals of :mod:`ketasim.calibrate.objective`, with forward-differenc
 Jacobians on common random numbers. Uncertainty: the Laplace approximation
 (J^T J)^-1 at the optimum, inflated by the data's reduced chi-square when
 that exceeds one. A quantity is *identified* when its posterior SD is under
-half its prior SD; the others stay close to their priors and are reported so.
-Deterministic: the same specs, seeds and options give the same set.
+half its prior SD. Two stages: all quantities are fitted, then the ones the
+targets do not identify are held at their library values and the identified
+ones refitted, so a weakly informed value cannot drift to wherever it trades
+off best against the others (DESIGN §4). Deterministic: the same specs, seeds
+and options give the same set.
 """
 
 from __future__ import annotations
@@ -41,8 +44,9 @@ class FitOptions:
     """Options of a calibration run (all part of the result's provenance)."""
 
     patients: int = 2000  # enrolled patients simulated per spec and evaluation
-    max_iterations: int = 12  # trust-region iterations (each costs one Jacobian)
+    max_iterations: int = 12  # trust-region iterations per stage (each costs one Jacobian)
     diff_step: float = 0.2  # finite-difference step, in prior SDs
+    fix_unidentified: bool = True  # second stage: refit the identified quantities only
     studies: tuple[str, ...] = ()  # restrict to these library specs (default: all)
     version: str = CURRENT
 
@@ -51,6 +55,41 @@ def _covariance(jac: np.ndarray, chi2_factor: float) -> np.ndarray:
     """(J^T J)^-1 (pseudo-inverse where singular), times the chi-square inflation."""
     jtj = jac.T @ jac
     return np.asarray(np.linalg.pinv(jtj, hermitian=True) * chi2_factor)
+
+
+def _stage(
+    obj: Objective, u0: np.ndarray, free: np.ndarray, lo: np.ndarray, hi: np.ndarray, options: FitOptions
+) -> tuple[np.ndarray, np.ndarray, Any]:
+    """One trust-region fit of the ``free`` coordinates (the others held at ``u0``).
+
+    Returns the full optimum, its Laplace covariance (zero for held coordinates, inflated by the
+    data's reduced chi-square) and scipy's result.
+    """
+    idx = np.flatnonzero(free)
+
+    def full(x: np.ndarray) -> np.ndarray:
+        u = u0.copy()
+        u[idx] = x
+        return u
+
+    sol = least_squares(
+        lambda x: obj.residuals(full(x)),
+        u0[idx],
+        jac=lambda x: obj.jacobian(full(x), options.diff_step, hi, columns=idx),
+        bounds=(lo[idx], hi[idx]),
+        method="trf",
+        x_scale=1.0,
+        max_nfev=options.max_iterations,
+        ftol=1e-3,
+        xtol=1e-3,
+        gtol=1e-6,
+    )
+    u = full(np.asarray(sol.x))
+    res = obj.evaluate(u).residuals[: len(obj.targets)]
+    factor = max(1.0, float(res @ res) / max(len(obj.targets) - idx.size, 1))
+    cov = np.zeros((u.size, u.size))
+    cov[np.ix_(idx, idx)] = _covariance(np.asarray(sol.jac), factor)
+    return u, cov, sol
 
 
 def calibrate(
@@ -65,34 +104,35 @@ def calibrate(
     specs = library_specs(only=options.studies)
     space: Space = default_space(base)
     obj = Objective(specs, space, base, patients=options.patients, on_evaluation=on_evaluation)
-    u0 = np.zeros(len(space.dims))
-    prior_eval = obj.evaluate(u0)
+    n_dims = len(space.dims)
+    prior_eval = obj.evaluate(np.zeros(n_dims))
     lo, hi = space.bounds()
-    sol = least_squares(
-        obj.residuals,
-        u0,
-        jac=lambda u: obj.jacobian(u, options.diff_step, hi),
-        bounds=(lo, hi),
-        method="trf",
-        x_scale=1.0,
-        max_nfev=options.max_iterations,
-        ftol=1e-3,
-        xtol=1e-3,
-        gtol=1e-6,
-    )
-    u = np.asarray(sol.x)
-    fit_eval = obj.evaluate(u)
+    free = np.ones(n_dims, dtype=bool)
+    u, cov, sol = _stage(obj, np.zeros(n_dims), free, lo, hi, options)
     n_data = len(obj.targets)
+    iterations = int(sol.nfev)
+    stage1_sd = np.sqrt(np.clip(np.diag(cov), 0.0, None))
+    identified = stage1_sd < 0.5
+    stage1_u = u
+    if options.fix_unidentified and not identified.all():
+        free = identified.copy()
+        if free.any():
+            u, cov, sol = _stage(obj, np.where(free, u, 0.0), free, lo, hi, options)
+            iterations += int(sol.nfev)
+        else:  # nothing identified: the library values stand
+            u, cov = np.zeros(n_dims), np.zeros((n_dims, n_dims))
+    fit_eval = obj.evaluate(u)
     data_res = fit_eval.residuals[:n_data]
     chi2 = float(data_res @ data_res)
-    dof = max(n_data - len(space.dims), 1)
+    dof = max(n_data - int(free.sum()), 1)
     factor = max(1.0, chi2 / dof)
-    cov = _covariance(np.asarray(sol.jac), factor)
     sd_u = np.sqrt(np.clip(np.diag(cov), 0.0, None))
     estimates = []
     values = space.values(u)
     for k, d in enumerate(space.dims):
-        lo_k, hi_k = d.transformed_sd_to_interval(float(u[k]), float(sd_u[k]))
+        # a held quantity reports the range the first stage allowed it, around its first-stage value
+        at, sd = (float(u[k]), float(sd_u[k])) if free[k] else (float(stage1_u[k]), float(stage1_sd[k]))
+        lo_k, hi_k = d.transformed_sd_to_interval(at, sd)
         estimates.append(
             Estimate(
                 name=d.name,
@@ -100,9 +140,14 @@ def calibrate(
                 prior=d.prior,
                 lo=_sig(lo_k),
                 hi=_sig(hi_k),
-                identified=bool(sd_u[k] < 0.5),
+                identified=bool(identified[k]),
+                fixed=not bool(free[k]),
             )
         )
+    sd_u = np.where(free, sd_u, stage1_sd)
+    # a held quantity is not known either: for prediction it varies around its library value with
+    # the first stage's SD (the range the targets leave it), independently of the refitted ones
+    cov = cov + np.diag(np.where(free, 0.0, stage1_sd**2))
     corr = cov / np.outer(np.maximum(sd_u, 1e-12), np.maximum(sd_u, 1e-12))
     strong = [
         {"a": space.dims[i].name, "b": space.dims[j].name, "r": round(float(corr[i, j]), 3)}
@@ -130,7 +175,9 @@ def calibrate(
         )
     fit: dict[str, Any] = {
         "status": str(sol.message),
-        "iterations": int(sol.nfev),
+        "iterations": iterations,
+        "stages": 2 if not free.all() else 1,
+        "fixed": [d.name for d, f in zip(space.dims, free, strict=True) if not f],
         "evaluations": obj.evaluations,
         "seconds": round(time.perf_counter() - t0, 1),
         "patients_per_spec": options.patients,

@@ -121,14 +121,20 @@ class Objective:
     def residuals(self, u: np.ndarray) -> np.ndarray:
         return self.evaluate(u).residuals
 
-    def jacobian(self, u: np.ndarray, step: float, upper: np.ndarray) -> np.ndarray:
-        """Forward differences with a fixed step in prior SDs (backward where the bound is near)."""
+    def jacobian(
+        self, u: np.ndarray, step: float, upper: np.ndarray, columns: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Forward differences with a fixed step in prior SDs (backward where the bound is near).
+
+        ``columns``: only these coordinates (default all), in that order.
+        """
         u = np.asarray(u, dtype=float)
+        cols = np.arange(u.size) if columns is None else np.asarray(columns)
         f0 = self.residuals(u)
-        jac = np.empty((f0.size, u.size))
-        for k in range(u.size):
+        jac = np.empty((f0.size, cols.size))
+        for j, k in enumerate(cols):
             h = step if u[k] + step <= upper[k] else -step
             v = u.copy()
             v[k] += h
-            jac[:, k] = (self.residuals(v) - f0) / h
+            jac[:, j] = (self.residuals(v) - f0) / h
         return jac

@@ -29,7 +29,8 @@ def fit_markdown(cal: CalibratedSet) -> str:
         f"({', '.join(fit['studies'])}); {fit['n_estimated']} estimated quantities.",
         f"* Objective (half the sum of squared weighted residuals, priors included): "
         f"{fit['cost_prior']:.1f} at the priors, {fit['cost_fit']:.1f} after "
-        f"{fit['iterations']} trust-region iterations ({fit['evaluations']} evaluations, "
+        f"{fit['iterations']} trust-region iterations in {fit.get('stages', 1)} stage(s) "
+        f"({fit['evaluations']} evaluations, "
         f"{fit['seconds'] / 60:.0f} min); status: {fit['status']}",
         f"* Data chi-square {fit['chi2_data']:.1f}, {fit['chi2_per_dof']:.2f} per degree of freedom; "
         f"covariance inflated by {fit['covariance_inflation']:.2f}.",
@@ -41,9 +42,10 @@ def fit_markdown(cal: CalibratedSet) -> str:
         "## Estimates",
         "",
         "Prior: the library value; 95 % interval from the Laplace approximation. *Identified*: the "
-        "posterior SD is under half the prior SD; otherwise the targets do not pin the value, and a "
-        "point estimate far from the prior is one of many that fit about as well. Posterior SDs "
-        "include the covariance inflation, so they can exceed the prior SD.",
+        "first-stage posterior SD (all quantities fitted) is under half the prior SD. The others are "
+        "*held* at their library values and the identified ones refitted; for a held quantity the "
+        "interval is the first stage's, the range the targets leave it. Posterior SDs include the "
+        "covariance inflation, so they can exceed the prior SD.",
         "",
         "| quantity | prior | estimate | 95 % interval | posterior SD / prior SD | identified |",
         "|---|---|---|---|---|---|",
@@ -52,7 +54,7 @@ def fit_markdown(cal: CalibratedSet) -> str:
     for e in cal.estimates:
         lines.append(
             f"| `{e.name}` | {_f(e.prior)} | {_f(e.value)} | {_f(e.lo)} – {_f(e.hi)} | "
-            f"{_f(post.get(e.name), 2)} | {'yes' if e.identified else 'no'} |"
+            f"{_f(post.get(e.name), 2)} | {'yes' if e.identified else 'no: held' if e.fixed else 'no'} |"
         )
     strong = fit.get("strong_correlations", [])
     if strong:

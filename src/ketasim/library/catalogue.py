@@ -35,13 +35,14 @@ def _calibrated(cal: CalibratedSet) -> list[str]:
         "",
         "The default model replaces these library values by the calibrated ones (docs/calibration.md);",
         "the sections below keep the library values, which are the calibration's priors. 95 % intervals",
-        "are Laplace intervals; *not identified*: the data narrowed the prior by less than half.",
+        "are Laplace intervals; *held*: the targets narrowed the prior by less than half, so the",
+        "library value stands (the interval is the range the targets leave it).",
         "",
         "| parameter | calibrated | 95 % interval | prior | identified |",
         "|---|---|---|---|---|",
     ]
     for e in cal.estimates:
-        ident = "yes" if e.identified else "*not identified*"
+        ident = "yes" if e.identified else "*held*" if e.fixed else "*not identified*"
         lines.append(f"| {e.name} | {e.value:.4g} | {e.lo:.4g}–{e.hi:.4g} | {e.prior:.4g} | {ident} |")
     lines.append("")
     return lines
