@@ -16,7 +16,8 @@ def markdown(r: dict[str, Any], command: str) -> str:
     lines = [
         "# Performance",
         "",
-        f"Measured with `{command}` (results also in `benchmarks/results.json`).",
+        f"Measured with `{command}` (results also in `benchmarks/results/engine.json` when written "
+        "with `--out`; `make bench`).",
         "",
         f"Machine: {m['cpu']}, {m['logical_cores']} logical cores, {m['memory_gb']} GB; "
         f"{m['system']}; Python {m['python']}, numpy {m['numpy']}, scipy {m['scipy']}, numba {m['numba']}.",
@@ -51,4 +52,71 @@ def markdown(r: dict[str, Any], command: str) -> str:
             f"| {row['n']:,} | {workers} | {row['seconds']:.1f} | {_fmt(row['patient_years_per_s'])} | "
             f"{row['peak_memory_mb']:.0f} |"
         )
+    lines += _goals(r)
     return "\n".join(lines) + "\n"
+
+
+def _goals(r: dict[str, Any]) -> list[str]:
+    """The issue's goals against this run, and where the engine's time goes."""
+    by = {row["method"]: row for row in r["methods"] if "error" not in row}
+    engine = r["methods"][0]
+    rr = [row for name, row in by.items() if name.startswith("libroadrunner")]
+    ls = [row for name, row in by.items() if name.startswith("scipy LSODA")]
+    best_scale = max(row["patient_years_per_s"] for row in [*r["scaling"], *r["dask"]])
+    million = [row for row in r["scaling"] if row["n"] >= 1_000_000]
+    lines = [
+        "",
+        "## Against the goals",
+        "",
+        "Ratios from this one run. On a shared two-core machine they vary between runs by tens of "
+        "percent, most for the peers timed on few patients (libroadrunner: 20 patients, about two "
+        "seconds); a goal met by a small margin may be missed in the next run.",
+        "",
+        "| goal | measured | met |",
+        "|---|---|---|",
+        f"| ≥ 10,000 patient-years/s, full model, error ≤ 1e-5 | {_fmt(engine['patient_years_per_s'])} "
+        f"(one process, error {engine['max_rel_error_madrs']:.1e}); {_fmt(best_scale)} at best in the "
+        f"scaling runs | {'yes' if engine['patient_years_per_s'] >= 10_000 else '**no**'} |",
+    ]
+    if rr:
+        loose = max(rr, key=lambda row: row["patient_years_per_s"])
+        lines.append(
+            f"| ≥ 200× libroadrunner, same model and patients | {loose['engine_speedup']:,.0f}× against "
+            f"its fastest setting here ({loose['method']}, error {loose['max_rel_error_madrs']:.1e}) | "
+            f"{'yes' if loose['engine_speedup'] >= 200 else '**no**'} |"
+        )
+    if ls:
+        loose = max(ls, key=lambda row: row["patient_years_per_s"])
+        lines.append(
+            f"| ≥ 1,000× scipy LSODA | {loose['engine_speedup']:,.0f}× ({loose['method']}) | "
+            f"{'yes' if loose['engine_speedup'] >= 1000 else '**no**'} |"
+        )
+    if million:
+        m = million[0]
+        lines.append(
+            f"| 1,000,000 patients, one year, summaries, ≤ 4 GB | {m['peak_memory_mb']:,.0f} MB peak, "
+            f"{m['seconds']:.0f} s | {'yes' if m['peak_memory_mb'] <= 4096 else '**no**'} |"
+        )
+    p = r.get("profile")
+    if p:
+        total = p["prepare_seconds"] + p["kernel_seconds"]
+        lines += [
+            "",
+            "## Where the time goes",
+            "",
+            f"One engine run of {p['patients']:,} patients: {p['prepare_seconds']:.2f} s preparing "
+            "(covariates, individual PK matrices: exact matrix exponentials for each of the grid's "
+            f"{p['step_sizes']} step lengths and every patient) and {p['kernel_seconds']:.2f} s stepping "
+            f"({100 * p['kernel_seconds'] / total:.0f} %). The year is {p['steps_per_patient']} dose-aware "
+            f"steps per patient over {p['states']} states, so the kernel spends "
+            f"{p['ns_per_patient_step']:.0f} ns per patient-step "
+            f"({_fmt(p['kernel_patient_years_per_s'])} patient-years/s with preparation excluded). A step is "
+            "a 7×7 PK propagation, the 14-state linear cascade chain (exact, cached per step length) and "
+            "the nonlinear couplings (occupancies, Hill terms, exponentials) with their stable update: "
+            "a few hundred floating-point operations and a dozen transcendental functions, so the kernel "
+            "runs far below the core's arithmetic peak; memory traffic of the per-patient matrices and "
+            "the transcendental functions set the pace. Reaching 10,000 patient-years/s on one core "
+            "would need about a quarter of this time per step; the measured route past it is more "
+            "processes (the Dask rows above scale with workers).",
+        ]
+    return lines

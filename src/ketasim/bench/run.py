@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -35,6 +36,32 @@ def _scale(n: int, workers: int = 0) -> dict[str, Any]:
     cmd = [sys.executable, "-m", "ketasim.bench.scale", str(n), "--workers", str(workers)]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True)
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def _profile(w: Workload, n: int) -> dict[str, Any]:
+    """Where an engine run's time goes: per-patient preparation vs the stepping kernel."""
+    from ketasim.engine.flat import flatten
+    from ketasim.engine.kernel_numba import run_numba
+    from ketasim.engine.prepared import prepare
+
+    cohort = w.cohort(n)
+    t0 = time.perf_counter()
+    prep = prepare(w.model, cohort, w.regimen, w.times_h)
+    t1 = time.perf_counter()
+    run_numba(flatten(prep), record_x=False)
+    t2 = time.perf_counter()
+    steps = int(prep.grid.starts.size)
+    states = int(prep.x0.shape[1] + prep.z0.shape[1] + prep.y0.shape[1])
+    return {
+        "patients": n,
+        "prepare_seconds": t1 - t0,
+        "kernel_seconds": t2 - t1,
+        "steps_per_patient": steps,
+        "states": states,
+        "step_sizes": int(prep.grid.sizes.size),
+        "ns_per_patient_step": 1e9 * (t2 - t1) / (n * steps),
+        "kernel_patient_years_per_s": n * w.days / 365.0 / (t2 - t1),
+    }
 
 
 def run_benchmark(
@@ -84,6 +111,8 @@ def run_benchmark(
     for m in methods[1:]:
         if "patient_years_per_s" in m:
             m["engine_speedup"] = engine_rate / m["patient_years_per_s"]
+    say("profile: preparation against the stepping kernel")
+    profile = _profile(w, min(n_engine, 10_000))
     say("scaling (fresh processes)")
     scaling = []
     for n in sizes:
@@ -98,6 +127,7 @@ def run_benchmark(
         "days": w.days,
         "machine": machine(),
         "methods": methods,
+        "profile": profile,
         "scaling": scaling,
         "dask": dask,
         "peak_memory_mb_this_process": peak_memory_mb(),
