@@ -44,7 +44,7 @@ demo: setup
 	$(VENV)/bin/ketasim demo --out ketasim-demo
 
 # Long jobs, not part of `make test`; their results are committed.
-# Calibration (about an hour here): writes the current calibrated set and docs/calibration.md.
+# Calibration (about 20 minutes on two cores): writes the current calibrated set and docs/calibration.md.
 calibrate: setup
 	$(VENV)/bin/ketasim calibrate --patients 1000 --max-iterations 16 --report docs/calibration.md
 
