@@ -30,6 +30,7 @@ scale's known rater noise and the residual SD. The probability of the event
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -81,11 +82,12 @@ class PatientView:
         return self.latest <= self.thresholds.response_fraction * self.baseline
 
 
-class Policy:
+class Policy(ABC):
     """Base class: ``propose`` returns the day the next booster starts, or None."""
 
+    @abstractmethod
     def propose(self, view: PatientView) -> int | None:
-        raise NotImplementedError
+        """The day the next booster starts for this patient, or None for no booster yet."""
 
 
 class Fixed(Policy):
