@@ -169,7 +169,9 @@ def check_dose(
 def _check_iv(site: Site, s: TreatmentSession, warnings: list[str]) -> list[str]:
     if s.weight_kg is None or not 30 <= s.weight_kg <= 300:
         raise RuleError("weight_kg", "iv.weight", "a weight of 30-300 kg is required", s.weight_kg)
-    if s.weight_measured_on is None or (s.day - s.weight_measured_on).days > site.weight_max_age_days:
+    # A weight "measured" after the session day cannot have informed its dose.
+    age = None if s.weight_measured_on is None else (s.day - s.weight_measured_on).days
+    if age is None or not 0 <= age <= site.weight_max_age_days:
         raise RuleError(
             "weight_measured_on",
             "iv.weight_recent",

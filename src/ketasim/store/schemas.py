@@ -6,10 +6,20 @@ refused with pydantic's 422 naming the field, the rule and the input.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, Strict, model_validator
+
+from ketasim.store.validators import (
+    HORIZON,
+    clean_line,
+    clean_name,
+    clean_note,
+    clean_text,
+    date_bounds,
+    time_bounds,
+)
 
 __all__ = [
     "AlertAcknowledge",
@@ -27,6 +37,7 @@ __all__ = [
     "Page",
     "PatientCreate",
     "PatientPublic",
+    "PatientSearch",
     "PatientUpdate",
     "ScaleCreate",
     "ScalePublic",
@@ -45,8 +56,28 @@ T = TypeVar("T")
 #: Row ids are 32-bit on PostgreSQL: larger numbers are refused, not overflowed.
 MAX_ID = 2_147_483_647
 DbId = Annotated[int, Field(ge=1, le=MAX_ID)]
-Text = Annotated[str, Field(min_length=1, max_length=200)]
-Note = Annotated[str, Field(min_length=3, max_length=4000)]
+Text = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(clean_line)]
+Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(clean_name)]
+#: Notes and reasons are stripped and need that many characters besides spaces (decision 0019).
+Note = Annotated[str, Field(min_length=3, max_length=4000), AfterValidator(clean_note(3))]
+Reason = Annotated[str, Field(min_length=10, max_length=2000), AfterValidator(clean_note(10))]
+Email = Annotated[
+    str, Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$"), AfterValidator(clean_line)
+]
+#: Item values and totals are JSON integers: no ``true``, no ``"3"``, no ``3.0``.
+StrictInt = Annotated[int, Strict()]
+#: Dates and times of things that happened: from 1900, never in the future.
+BirthDate = Annotated[date, AfterValidator(date_bounds("patient.birth_future"))]
+WeightDate = Annotated[date, AfterValidator(date_bounds("weight.measured_future"))]
+DeathDate = Annotated[date, AfterValidator(date_bounds("patient.death_future"))]
+StartDate = Annotated[date, AfterValidator(date_bounds("course.start_future", future=HORIZON))]
+ExpiryDate = Annotated[date, AfterValidator(date_bounds("lot.expiry", future=timedelta(days=3660)))]
+SessionTime = Annotated[AwareDatetime, AfterValidator(time_bounds("session"))]
+VitalTime = Annotated[AwareDatetime, AfterValidator(time_bounds("vitals"))]
+ScaleTime = Annotated[AwareDatetime, AfterValidator(time_bounds("scale"))]
+#: Scheduled sessions and forecasts may lie ahead, up to the scheduling horizon.
+PlannedTime = Annotated[AwareDatetime, AfterValidator(time_bounds("session", future=HORIZON))]
+ForecastTime = Annotated[AwareDatetime, AfterValidator(time_bounds("forecast", future=HORIZON))]
 Key = Annotated[str, Field(min_length=8, max_length=80, pattern=r"^[A-Za-z0-9_.:-]+$")]
 Role = Literal["admin", "clinician", "viewer"]
 Sex = Literal["female", "male"]
@@ -107,8 +138,8 @@ class SiteUpdate(Input):
 
 
 class UserCreate(Input):
-    email: Annotated[str, Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")]
-    name: Text
+    email: Email
+    name: Name
     role: Role
     password: Annotated[str, Field(min_length=12, max_length=200)]
 
@@ -126,7 +157,7 @@ class UserPublic(Public):
 class PatientBase(Input):
     ancestry: Ancestry = "white"
     weight_kg: Annotated[float, Field(ge=30, le=300, description="kg")] | None = None
-    weight_measured_on: date | None = None
+    weight_measured_on: WeightDate | None = None
     bdnf_val66met: Genotype = "unknown"
     benzodiazepine_mg_day: Annotated[float, Field(ge=0, le=200, description="diazepam-equivalent mg/day")] = (
         0.0
@@ -137,26 +168,30 @@ class PatientBase(Input):
 
 class PatientCreate(PatientBase):
     mrn: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9-]+$")]
-    name: Text
-    birth_date: date
+    name: Name
+    birth_date: BirthDate
     sex: Sex
 
 
+class PatientSearch(Input):
+    q: Annotated[str, Field(max_length=100), AfterValidator(clean_line)]
+
+
 class PatientUpdate(Input):
-    name: Text | None = None
+    name: Name | None = None
     ancestry: Ancestry | None = None
     weight_kg: Annotated[float, Field(ge=30, le=300)] | None = None
-    weight_measured_on: date | None = None
+    weight_measured_on: WeightDate | None = None
     bdnf_val66met: Genotype | None = None
     benzodiazepine_mg_day: Annotated[float, Field(ge=0, le=200)] | None = None
     rems_enrolled: bool | None = None
     pregnancy_positive: bool | None = None
-    death_date: date | None = None
+    death_date: DeathDate | None = None
 
 
 class ContraindicationCreate(Input):
     kind: ContraKind
-    detail: Annotated[str, Field(max_length=2000)] = ""
+    detail: Annotated[str, Field(max_length=2000), AfterValidator(clean_text)] = ""
 
 
 class ContraindicationResolve(Input):
@@ -193,7 +228,7 @@ class PatientPublic(Public):
 
 class CourseCreate(Input):
     protocol: Protocol
-    start_date: date
+    start_date: StartDate
     mg_per_kg: Annotated[float, Field(gt=0, le=2.0)] | None = None
     infusion_min: Annotated[float, Field(gt=0, le=240)] | None = None
 
@@ -213,39 +248,39 @@ class CoursePublic(Public):
 
 # --- sessions -------------------------------------------------------------------------------
 class DeviceIn(Input):
-    given_at: AwareDatetime
+    given_at: SessionTime
 
 
 class SessionFields(Input):
     dose_mg: Annotated[float, Field(gt=0, le=500, description="mg")] | None = None
     mg_per_kg: Annotated[float, Field(gt=0, le=5)] | None = None
     weight_kg: Annotated[float, Field(ge=30, le=300, description="kg")] | None = None
-    weight_measured_on: date | None = None
+    weight_measured_on: WeightDate | None = None
     infusion_min: Annotated[float, Field(gt=0, le=600)] | None = None
-    lot: Annotated[str, Field(min_length=1, max_length=64)] | None = None
-    lot_expiry: date | None = None
+    lot: Annotated[str, Field(min_length=1, max_length=64), AfterValidator(clean_line)] | None = None
+    lot_expiry: ExpiryDate | None = None
     devices: Annotated[list[DeviceIn], Field(max_length=3)] | None = None
-    arrival_at: AwareDatetime | None = None
-    dose_start_at: AwareDatetime | None = None
-    dose_end_at: AwareDatetime | None = None
-    monitoring_end_at: AwareDatetime | None = None
-    discharge_at: AwareDatetime | None = None
+    arrival_at: SessionTime | None = None
+    dose_start_at: SessionTime | None = None
+    dose_end_at: SessionTime | None = None
+    monitoring_end_at: SessionTime | None = None
+    discharge_at: SessionTime | None = None
     cadss: Annotated[int, Field(ge=0, le=92)] | None = None
     moaas_min: Annotated[int, Field(ge=0, le=5)] | None = None
-    adverse_events: Annotated[str, Field(max_length=4000)] | None = None
+    adverse_events: Annotated[str, Field(max_length=4000), AfterValidator(clean_text)] | None = None
     pulse_oximetry: bool | None = None
     discharge_ready: bool | None = None
 
 
 class SessionCreate(SessionFields):
     course_id: DbId
-    scheduled_at: AwareDatetime
+    scheduled_at: PlannedTime
     drug: Literal["esketamine", "racemic_ketamine"] | None = Field(
         default=None, description="default: the course's"
     )
     route: Literal["intranasal", "iv"] | None = Field(default=None, description="default: the course's")
     idempotency_key: Key | None = None
-    override_reason: Annotated[str, Field(min_length=10, max_length=2000)] | None = None
+    override_reason: Reason | None = None
 
 
 class SessionUpdate(SessionFields):
@@ -254,7 +289,7 @@ class SessionUpdate(SessionFields):
 
 class VitalCreate(Input):
     point: Literal["pre_dose", "at_40min", "discharge", "other"]
-    measured_at: AwareDatetime
+    measured_at: VitalTime
     sbp: Annotated[int, Field(ge=60, le=260, description="mmHg")]
     dbp: Annotated[int, Field(ge=30, le=160, description="mmHg")]
     hr: Annotated[int, Field(ge=30, le=220, description="beats/min")] | None = None
@@ -322,18 +357,18 @@ class SessionPublic(Public):
 # --- scales ---------------------------------------------------------------------------------
 class ScaleCreate(Input):
     instrument: Instrument
-    administered_at: AwareDatetime
+    administered_at: ScaleTime
     mode: Literal["clinician", "self", "remote"] = "clinician"
     recall: Literal["past_week", "past_24h", "past_2_weeks", "past_month"] = "past_week"
     session_id: DbId | None = None
-    items: dict[Annotated[int, Field(ge=1, le=16)], int] = Field(default_factory=dict)
-    total: Annotated[int, Field(ge=0, le=60)] | None = None
+    items: dict[Annotated[int, Field(ge=1, le=16)], StrictInt] = Field(default_factory=dict)
+    total: Annotated[int, Field(ge=0, le=60, strict=True)] | None = None
     origin: Literal["native", "converted"] = "native"
     idempotency_key: Key | None = None
 
 
 class ItemSet(Input):
-    value: int
+    value: StrictInt
 
 
 class ScalePublic(Public):
@@ -384,7 +419,7 @@ class AlertAcknowledge(Input):
 
 
 class Trajectory(Input):
-    times: Annotated[list[AwareDatetime], Field(min_length=1, max_length=2000)]
+    times: Annotated[list[ForecastTime], Field(min_length=1, max_length=2000)]
     quantiles: dict[Literal["q05", "q25", "q50", "q75", "q95"], list[float]]
 
     @model_validator(mode="after")
@@ -399,12 +434,12 @@ class ForecastCreate(Input):
     course_id: DbId | None = None
     kind: Literal["population", "personal"]
     model: Text
-    model_version: Annotated[str, Field(min_length=1, max_length=40)]
+    model_version: Annotated[str, Field(min_length=1, max_length=40), AfterValidator(clean_line)]
     inputs_hash: Annotated[str, Field(min_length=8, max_length=64)]
     scale: Instrument
     trajectory: Trajectory
-    window_start: AwareDatetime | None = None
-    window_end: AwareDatetime | None = None
+    window_start: ForecastTime | None = None
+    window_end: ForecastTime | None = None
 
 
 class ForecastReview(Input):

@@ -16,10 +16,21 @@ from starlette.concurrency import run_in_threadpool
 
 from ketasim.store.crud.audit import Actor
 from ketasim.store.crud.users import resolve_login
+from ketasim.store.errors import RuleError
 from ketasim.store.models import User
 from ketasim.store.schemas import MAX_ID
 
-__all__ = ["ActorDep", "DbDep", "IdPath", "IdQuery", "Paging", "PagingDep", "UserDep", "writers"]
+__all__ = [
+    "ActorDep",
+    "DbDep",
+    "IdPath",
+    "IdQuery",
+    "Paging",
+    "PagingDep",
+    "UserDep",
+    "no_phi_in_query",
+    "writers",
+]
 
 #: A row id in a path or query: bounded so that no database integer overflows.
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -167,6 +178,25 @@ def paging(
 
 
 PagingDep = Annotated[Paging, Depends(paging)]
+
+
+def no_phi_in_query(*names: str) -> Callable[[Request], None]:
+    """A dependency refusing patient identifiers in the query string: URLs reach proxy and server logs.
+
+    The refusal names the parameter but never echoes its value.
+    """
+
+    def check(request: Request) -> None:
+        for name in names:
+            if name in request.query_params:
+                raise RuleError(
+                    f"query.{name}",
+                    "phi.query_string",
+                    "patient identifiers and search terms travel in the request body (POST), not the URL",
+                    name,
+                )
+
+    return check
 
 
 def writers(*roles: str) -> Any:

@@ -61,9 +61,11 @@ def list_patients(
 ) -> tuple[list[Patient], int]:
     """Patients of the actor's site, by name or MRN."""
     stmt = select(Patient).where(Patient.site_id == actor.site_id)
-    if q:
-        like = f"%{q.strip()}%"
-        stmt = stmt.where(or_(Patient.name.ilike(like), Patient.mrn.ilike(like)))
+    if q and q.strip():
+        # % and _ are text to the user, not wildcards: escape them (and the escape character).
+        term = q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        like = f"%{term}%"
+        stmt = stmt.where(or_(Patient.name.ilike(like, escape="\\"), Patient.mrn.ilike(like, escape="\\")))
     total = db.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = db.scalars(
         stmt.options(selectinload(Patient.contraindications))
@@ -99,6 +101,13 @@ def update_patient(db: Session, actor: Actor, patient_id: int, data: PatientUpda
     for k, v in changes.items():
         if v is None and k not in ("weight_kg", "weight_measured_on", "death_date"):
             raise RuleError(k, "patient.required", "may not be null", None)
+    for k, rule, what in (
+        ("death_date", "patient.death_before_birth", "a death"),
+        ("weight_measured_on", "weight.measured_before_birth", "a weight"),
+    ):
+        if changes.get(k) is not None and changes[k] < p.birth_date:
+            raise RuleError(k, rule, f"{what} cannot precede birth ({p.birth_date})", str(changes[k]))
+    for k, v in changes.items():
         setattr(p, k, v)
     record(db, actor, "update", "patient", p.id, patient_id=p.id)
     return p

@@ -16,11 +16,9 @@ from ketasim.store.models import Patient, ScaleAdministration, ScaleItem, Site, 
 from ketasim.store.scales import INSTRUMENTS, score, si_signals
 from ketasim.store.schemas import ScaleCreate
 from ketasim.store.types import utcnow
+from ketasim.store.validators import SKEW
 
 __all__ = ["create_scale", "get_scale", "list_scales", "set_item"]
-
-#: Clock skew tolerated before an assessment time counts as "in the future".
-SKEW = timedelta(minutes=5)
 
 
 def get_scale(db: Session, actor: Actor, scale_id: int) -> ScaleAdministration:
@@ -44,8 +42,12 @@ def list_scales(
     limit: int,
     offset: int,
     items: bool = True,
+    newest_first: bool = True,
 ) -> tuple[list[ScaleAdministration], int]:
-    """A patient's administrations, oldest first (an audited read; ``items=False``: totals only)."""
+    """A patient's administrations, newest first (an audited read; ``items=False``: totals only).
+
+    Newest first, so that a page of any size shows the latest scores; older ones follow by offset.
+    """
     get_patient(db, actor, patient_id)
     q = select(ScaleAdministration).where(
         ScaleAdministration.site_id == actor.site_id, ScaleAdministration.patient_id == patient_id
@@ -55,9 +57,9 @@ def list_scales(
     total = db.scalar(select(func.count()).select_from(q.subquery())) or 0
     if items:
         q = q.options(selectinload(ScaleAdministration.items))
-    rows = db.scalars(
-        q.order_by(ScaleAdministration.administered_at, ScaleAdministration.id).limit(limit).offset(offset)
-    )
+    order = (ScaleAdministration.administered_at, ScaleAdministration.id)
+    q = q.order_by(*(c.desc() for c in order) if newest_first else order)
+    rows = db.scalars(q.limit(limit).offset(offset))
     return list(rows), total
 
 

@@ -52,6 +52,7 @@ def list_sessions(
     limit: int,
     offset: int,
     vitals: bool = True,
+    newest_first: bool = False,
 ) -> tuple[list[TreatmentSession], int]:
     """Sessions of the site, of one patient or one day, by scheduled time (``vitals=False``: lighter)."""
     q = select(TreatmentSession).where(TreatmentSession.site_id == actor.site_id)
@@ -62,7 +63,9 @@ def list_sessions(
         q = q.where(TreatmentSession.day == day)
     total = db.scalar(select(func.count()).select_from(q.subquery())) or 0
     load = _LOAD if vitals else (selectinload(TreatmentSession.devices),)
-    rows = db.scalars(q.options(*load).order_by(TreatmentSession.scheduled_at).limit(limit).offset(offset))
+    order = (TreatmentSession.scheduled_at, TreatmentSession.id)
+    q = q.order_by(*(c.desc() for c in order) if newest_first else order)
+    rows = db.scalars(q.options(*load).limit(limit).offset(offset))
     return list(rows), total
 
 

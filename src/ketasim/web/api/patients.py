@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends
 
 from ketasim.store.crud import patients as crud
 from ketasim.store.schemas import (
@@ -16,20 +14,31 @@ from ketasim.store.schemas import (
     Page,
     PatientCreate,
     PatientPublic,
+    PatientSearch,
     PatientUpdate,
 )
 from ketasim.web.api.common import ERRORS
-from ketasim.web.deps import ActorDep, DbDep, IdPath, PagingDep, writers
+from ketasim.web.deps import ActorDep, DbDep, IdPath, PagingDep, no_phi_in_query, writers
 
 router = APIRouter(tags=["patients"], responses=ERRORS, dependencies=[writers("clinician")])
 
 
-@router.get("/patients")
-def list_patients(
-    db: DbDep, actor: ActorDep, page: PagingDep, q: Annotated[str | None, Query(max_length=100)] = None
-) -> Page[PatientPublic]:
-    """Patients of the site, optionally matching a name or MRN."""
-    rows, total = crud.list_patients(db, actor, q=q, limit=page.limit, offset=page.offset)
+@router.get("/patients", dependencies=[Depends(no_phi_in_query("q", "name", "mrn", "birth_date"))])
+def list_patients(db: DbDep, actor: ActorDep, page: PagingDep) -> Page[PatientPublic]:
+    """Patients of the site, by name. Searching is `POST /api/patients/search` (terms stay out of URLs)."""
+    rows, total = crud.list_patients(db, actor, q=None, limit=page.limit, offset=page.offset)
+    items = [PatientPublic.model_validate(p) for p in rows]
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+@router.post("/patients/search")
+def search_patients(db: DbDep, actor: ActorDep, page: PagingDep, body: PatientSearch) -> Page[PatientPublic]:
+    """Patients whose name or MRN contains the term (case-insensitive; `%` and `_` are plain text).
+
+    A POST, so that the term (patient data) travels in the body and never in a logged URL; it is
+    a read and needs no clinician role.
+    """
+    rows, total = crud.list_patients(db, actor, q=body.q, limit=page.limit, offset=page.offset)
     items = [PatientPublic.model_validate(p) for p in rows]
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, File, Form, Response, UploadFile
+from pydantic import AfterValidator
 from starlette.concurrency import run_in_threadpool
 
 from ketasim.errors import InputError
@@ -16,17 +16,13 @@ from ketasim.io.fhir import bundle_to_record, record_to_bundle
 from ketasim.io.nonmem import COLUMNS, record_to_rows, rows_to_record
 from ketasim.store.crud.records import export_record, import_record
 from ketasim.store.errors import RuleError
-from ketasim.store.schemas import PatientPublic
+from ketasim.store.schemas import BirthDate, Name, PatientPublic
+from ketasim.store.validators import clean_line
 from ketasim.web.api.common import ERRORS
-from ketasim.web.deps import ActorDep, DbDep, IdPath, writers
-
-
-async def raw_body(request: Request) -> bytes:
-    """The request body, read before the database transaction opens (a slow upload holds no lock)."""
-    return await request.body()
-
+from ketasim.web.deps import ActorDep, DbDep, IdPath, no_phi_in_query, writers
 
 router = APIRouter(tags=["records"], responses=ERRORS, dependencies=[writers("clinician")])
+Line = Annotated[str, AfterValidator(clean_line)]
 MAX_BYTES = 5_000_000
 
 
@@ -65,31 +61,29 @@ def export_fhir(db: DbDep, actor: ActorDep, patient_id: IdPath) -> dict[str, Any
 @router.post(
     "/patients/import",
     status_code=201,
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/fhir+json": {"schema": {"type": "object"}},
-                "text/csv": {"schema": {"type": "string"}},
-            },
-        }
-    },
+    dependencies=[Depends(no_phi_in_query("mrn", "name", "birth_date", "q"))],
 )
 async def import_patient(
-    request: Request,
-    body: Annotated[bytes, Depends(raw_body)],
     db: DbDep,
     actor: ActorDep,
-    mrn: Annotated[str, Query(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9-]+$")],
-    name: Annotated[str, Query(min_length=1, max_length=200)],
-    birth_date: Annotated[date, Query()],
-    source: Annotated[str, Query(min_length=1, max_length=100, description="system the record comes from")],
-    rater: Annotated[str, Query(min_length=1, max_length=200, description="who rated the imported scores")],
+    record: Annotated[UploadFile, File(description="the record: text/csv or application/fhir+json")],
+    mrn: Annotated[str, Form(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9-]+$")],
+    name: Annotated[Name, Form()],
+    birth_date: Annotated[BirthDate, Form()],
+    source: Annotated[Line, Form(min_length=1, max_length=100, description="system the record comes from")],
+    rater: Annotated[Line, Form(min_length=1, max_length=200, description="who rated the imported scores")],
 ) -> PatientPublic:
-    """Creates a patient from a CSV or FHIR record; imported scores keep their source and rater."""
+    """Creates a patient from a CSV or FHIR record; imported scores keep their source and rater.
+
+    A multipart form: the identity (MRN, name, birth date) travels in the body, never in the URL,
+    which proxies and servers log.
+    """
+    body = await record.read(MAX_BYTES + 1)
     if len(body) > MAX_BYTES:
-        raise RuleError("body", "import.size", f"at most {MAX_BYTES} bytes", len(body))
-    kind = request.headers.get("content-type", "").split(";")[0].strip()
+        raise RuleError("record", "import.size", f"at most {MAX_BYTES} bytes", "(too large)")
+    kind = (record.content_type or "").split(";")[0].strip()
+    if kind in ("", "application/octet-stream") and record.filename:
+        kind = "text/csv" if record.filename.lower().endswith(".csv") else "application/fhir+json"
     try:
         if kind == "text/csv":
             rec = rows_to_record(list(csv.DictReader(io.StringIO(body.decode("utf-8")))))

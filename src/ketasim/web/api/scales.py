@@ -22,10 +22,17 @@ def list_scales(
     patient_id: IdPath,
     page: PagingDep,
     instrument: Annotated[Literal["madrs", "phq9", "qids_sr16", "cssrs"] | None, Query()] = None,
+    order: Annotated[Literal["newest", "oldest"], Query(description="newest first by default")] = "newest",
 ) -> Page[ScalePublic]:
-    """A patient's scale administrations, oldest first."""
+    """A patient's scale administrations, newest first (``order=oldest`` for the other way)."""
     rows, total = crud.list_scales(
-        db, actor, patient_id, instrument=instrument, limit=page.limit, offset=page.offset
+        db,
+        actor,
+        patient_id,
+        instrument=instrument,
+        limit=page.limit,
+        offset=page.offset,
+        newest_first=order == "newest",
     )
     items = [ScalePublic.model_validate(a) for a in rows]
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)

@@ -66,7 +66,7 @@ def patient(request: Request, db: DbDep, signed: PageDep, patient_id: IdPath) ->
         patient=p,
         courses=courses,
         sessions=sessions,
-        scales=list(reversed(scales)),
+        scales=scales,
         alerts=alerts,
         instruments=INSTRUMENTS,
     )
@@ -83,7 +83,7 @@ def chart(db: DbDep, signed: PageDep, patient_id: IdPath) -> dict[str, Any]:
         db, signed.actor, patient_id=p.id, day=None, limit=200, offset=0, vitals=False
     )
     series: dict[str, dict[str, list[Any]]] = {}
-    for a in scales:
+    for a in reversed(scales):  # the newest 200, drawn in time order
         if a.total is None or a.instrument == "cssrs":
             continue
         s = series.setdefault(a.instrument, {"x": [], "y": [], "max": [INSTRUMENTS[a.instrument].total_max]})
