@@ -1,20 +1,22 @@
-"""Figures (matplotlib, no display needed). Plotting never changes results."""
+"""Figures of one simulated patient, and the helpers every figure module uses.
+
+Figures are :class:`matplotlib.figure.Figure` objects drawn without pyplot: no
+backend is chosen, no global figure state is kept, nothing is drawn at import.
+Plotting never changes results. The other figure modules are
+``trials.figures``, ``personal.figures`` and ``protocols.figures``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ketasim.solution import Solution
 
-__all__ = ["mark_doses", "plot_pk", "save"]
+__all__ = ["mark_doses", "plot_pk", "plot_timeline", "save"]
 
 
 def mark_doses(ax: Axes, sol: Solution, *, days: bool = False) -> None:
@@ -30,7 +32,8 @@ def mark_doses(ax: Axes, sol: Solution, *, days: bool = False) -> None:
 
 def plot_pk(sol: Solution, analytes: Sequence[tuple[str, str]], title: str) -> Figure:
     """Parent, metabolite and effect-site concentrations against time, doses marked."""
-    fig, ax = plt.subplots(figsize=(7.5, 4.2))
+    fig = Figure(figsize=(7.5, 4.2))
+    ax = fig.subplots()
     colors = ["#1f5fa8", "#c2571a", "#2b8a3e", "#7a3ea8"]
     for (name, role), color in zip(analytes, colors, strict=False):
         ax.plot(
@@ -59,11 +62,10 @@ def plot_pk(sol: Solution, analytes: Sequence[tuple[str, str]], title: str) -> F
 
 
 def save(fig: Figure, path: str | Path) -> None:
-    """Writes a figure (PNG/SVG/PDF by suffix) atomically and closes it."""
+    """Writes a figure (PNG/SVG/PDF by suffix) atomically."""
     p = Path(path)
     tmp = p.with_name(f".{p.stem}.tmp{p.suffix}")
     fig.savefig(tmp, dpi=130)
-    plt.close(fig)
     tmp.replace(p)
 
 
@@ -73,7 +75,8 @@ def plot_timeline(sol: Solution, title: str) -> Figure:
         raise ValueError("plot_timeline needs a full simulation (pd=True)")
     days = sol.times_h / 24.0
     lat = sol.latent
-    fig, axes = plt.subplots(5, 1, figsize=(9.0, 11.0), sharex=True)
+    fig = Figure(figsize=(9.0, 11.0))
+    axes = fig.subplots(5, 1, sharex=True)
     ax = axes[0]
     for name, color in (("ketamine", "#1f5fa8"), ("norketamine", "#c2571a")):
         c = sol.concentration(name)

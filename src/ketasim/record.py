@@ -1,30 +1,26 @@
 """One patient's record as plain data: covariates, the doses given and the scores observed.
 
-Both file formats of a patient record (NONMEM-style CSV and FHIR R4) read and
-write this value, so the clinic app and the personalisation code exchange the
+The personalisation code receives this value and never parses a file: the file
+formats of a patient record (NONMEM-style CSV and FHIR R4, :mod:`ketasim.io`)
+read and write it, so the clinic app and the personalisation code exchange the
 same thing. Times are hours from ``start`` (UTC), as everywhere in the core.
+Scales and their ranges come from the one registry, :data:`ketasim.symptoms.SCALES`.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from ketasim.errors import InputError
-from ketasim.population import Patient
-from ketasim.regimen import Regimen
+from ketasim.population.patients import Patient
+from ketasim.regimen.regimen import Regimen
+from ketasim.symptoms import RECORDED, SCALES
 
-__all__ = ["SCALES", "PatientRecord", "ScoreObservation"]
-
-#: Score observations a record carries: totals on their own scale and the suicide items.
-SCALES = {
-    "madrs": (0, 60),
-    "madrs_item10": (0, 6),
-    "phq9": (0, 27),
-    "phq9_item9": (0, 3),
-    "qids_sr16": (0, 27),
-}
+__all__ = ["PatientRecord", "ScoreObservation", "with_covariates"]
 
 
 @dataclass(frozen=True)
@@ -36,11 +32,11 @@ class ScoreObservation:
     value: float
 
     def __post_init__(self) -> None:
-        if self.scale not in SCALES:
-            raise InputError("record", "scale", f"must be one of {', '.join(SCALES)}", self.scale)
-        lo, hi = SCALES[self.scale]
+        if self.scale not in RECORDED:
+            raise InputError("record", "scale", f"must be one of {', '.join(RECORDED)}", self.scale)
+        lo, hi = SCALES[self.scale].minimum, SCALES[self.scale].maximum
         if not (math.isfinite(self.value) and lo <= self.value <= hi):
-            raise InputError("record", "value", f"{self.scale} lies within {lo}-{hi}", self.value)
+            raise InputError("record", "value", f"{self.scale} lies within {lo:g}-{hi:g}", self.value)
         if not math.isfinite(self.time_h):
             raise InputError("record", "time_h", "must be finite", self.time_h)
 
@@ -69,3 +65,20 @@ class PatientRecord:
     def hours(self, when: datetime) -> float:
         """Hours from the start to ``when``."""
         return (when - self.start).total_seconds() / 3600.0
+
+
+def with_covariates(record: PatientRecord, covariates: Mapping[str, Any]) -> PatientRecord:
+    """The record with some covariates replaced (``Patient`` field names; validated)."""
+    if not covariates:
+        return record
+    allowed = set(record.patient.__dataclass_fields__)
+    unknown = sorted(set(covariates) - allowed)
+    if unknown:
+        raise InputError(
+            "patient-data", unknown[0], f"unknown covariate (known: {', '.join(sorted(allowed))})", unknown
+        )
+    patient = record.patient.replace(**dict(covariates))
+    return PatientRecord(
+        patient, record.regimen, record.observations, record.start, record.identifier, record.name,
+        record.birth_date, record.extra,
+    )  # fmt: skip

@@ -8,7 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from ketasim.cli import app
-from ketasim.personal.examples import path
+from ketasim.io.examples import path
 
 runner = CliRunner()
 CSV, FHIR = str(path("patient.csv")), str(path("patient.json"))

@@ -124,15 +124,3 @@ def test_bad_input_exits_2_names_the_field_and_writes_nothing(tmp_path):
         assert "field" in res.stderr
         assert not out.exists()
         assert list(tmp_path.iterdir()) == []
-
-
-def test_demo_prints_summary_and_writes_figures(tmp_path):
-    res = runner.invoke(app, ["demo", "--out", str(tmp_path / "demo")])
-    assert res.exit_code == 0, res.output
-    text = " ".join(res.stdout.split())
-    assert "253.1" in text, "IV racemic 0.5 mg/kg Cmax at 70 kg"
-    assert "101.2" in text, "esketamine 84 mg Cmax"
-    assert "placeholder" in text
-    pngs = sorted((tmp_path / "demo").glob("*.png"))
-    assert len(pngs) == 9
-    assert all(p.stat().st_size > 10_000 for p in pngs)

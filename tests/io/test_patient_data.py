@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 
 from ketasim.errors import InputError, UnitError
-from ketasim.io.record import PatientRecord
-from ketasim.personal.data import load_record, with_covariates
-from ketasim.personal.data_csv import record_from_rows
-from ketasim.personal.data_fhir import record_from_bundle
-from ketasim.personal.examples import path
+from ketasim.io.examples import path
+from ketasim.io.fhir_checks import record_from_bundle
+from ketasim.io.nonmem_checks import record_from_rows
+from ketasim.io.patient_data import load_record
+from ketasim.record import PatientRecord, with_covariates
 
 
 def _rows() -> list[dict[str, Any]]:

@@ -3,16 +3,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ketasim.errors import InputError
-from ketasim.regimen import (
-    Dose,
-    Drug,
-    Regimen,
-    Route,
-    iv_infusion,
-    nasal_session,
-    oral,
-    placebo,
-)
+from ketasim.regimen.dose import Dose, Drug, Route, iv_infusion, nasal_session, oral, placebo
+from ketasim.regimen.regimen import Regimen
 from ketasim.units import DoseAmount
 
 

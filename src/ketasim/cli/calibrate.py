@@ -9,9 +9,15 @@ from typing import Annotated
 
 import typer
 
+from ketasim.cli._common import console, emit_json, fail
 from ketasim.errors import InputError, KetasimError
 
-__all__ = ["calibrate_command", "validate_command"]
+__all__ = ["calibrate_command", "register", "validate_command"]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("calibrate")(calibrate_command)
+    app.command("validate")(validate_command)
 
 
 def calibrate_command(
@@ -30,15 +36,14 @@ def calibrate_command(
 
     from ketasim.calibrate.fit import FitOptions, calibrate
     from ketasim.calibrate.report import fit_markdown
-    from ketasim.calibrated import CURRENT
-    from ketasim.cli import _emit_json, _fail, console
+    from ketasim.library.calibrated import CURRENT, DIR
 
     try:
         if not 100 <= patients <= 100_000:
             raise InputError("cli", "patients", "must lie within 100-100000", patients)
         if not 1 <= max_iterations <= 200:
             raise InputError("cli", "max_iterations", "must lie within 1-200", max_iterations)
-        target = out or Path(__file__).parent / "library" / "calibrated" / f"{CURRENT}.json"
+        target = out or DIR / f"{CURRENT}.json"
         if not target.parent.is_dir():
             raise InputError("cli", "out", "its folder does not exist", str(target))
         options = FitOptions(patients=patients, max_iterations=max_iterations, studies=tuple(study or ()))
@@ -53,13 +58,13 @@ def calibrate_command(
 
             cal = calibrate(options, command=command.strip(), on_evaluation=progress)
     except KetasimError as err:
-        _fail(err)
+        fail(err)
         return
     target.write_text(json.dumps(cal.to_json(), indent=1) + "\n", encoding="utf-8")
     if report is not None:
         report.write_text(fit_markdown(cal), encoding="utf-8")
     if as_json:
-        _emit_json(cal.to_json())
+        emit_json(cal.to_json())
         return
     fit = cal.fit
     console.print(
@@ -97,9 +102,8 @@ def validate_command(
 
     from ketasim.calibrate.html import report_html
     from ketasim.calibrate.validate import validate
-    from ketasim.calibrated import load, load_current
-    from ketasim.cli import _emit_json, _fail, console
-    from ketasim.model import DEFAULT_MODEL, PRIOR_MODEL
+    from ketasim.library.calibrated import load, load_current
+    from ketasim.model import PRIOR_MODEL, default_model
 
     try:
         if replicates is not None and not 2 <= replicates <= 100_000:
@@ -112,8 +116,8 @@ def validate_command(
             raise InputError("cli", "report", "its folder does not exist", str(report))
         cal = None
         if model == "current":
-            chosen = DEFAULT_MODEL
-            cal = load_current() if DEFAULT_MODEL.calibration is not None else None
+            chosen = default_model()
+            cal = load_current() if chosen.calibration is not None else None
         elif model == "prior":
             chosen = PRIOR_MODEL
         else:
@@ -131,12 +135,12 @@ def validate_command(
                 on_study=lambda s: status.update(f"validating: {s}"),
             )
     except KetasimError as err:
-        _fail(err)
+        fail(err)
         return
     if report is not None:
         report.write_text(report_html(v), encoding="utf-8")
     if as_json:
-        _emit_json(v.as_dict())
+        emit_json(v.as_dict())
         return
     table = Table(title="published targets against predictions (95 % of simulated trials)")
     for col in ("study", "source", "arm", "unit", "published", "predicted", "95 % of trials", "inside"):

@@ -1,20 +1,25 @@
-"""The demo: simulate the standard regimens, print a summary table, write figures.
+"""``ketasim demo``: simulate the standard regimens, print a summary table, write figures.
 
-``ketasim demo --out ketasim-demo`` is what ``make run`` starts until the clinic app exists.
+``ketasim demo --out ketasim-demo`` (``make demo``) shows the PK library at a glance;
+``make run`` starts the clinic app.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
 
+import typer
+from rich.table import Table
+
+from ketasim.cli._common import console
+from ketasim.figures import plot_pk, save
 from ketasim.pk.report import ANALYTES, PKReport, pk_report
-from ketasim.plots import plot_pk, save
-from ketasim.population import Patient
-from ketasim.regimen import (
+from ketasim.population.patients import Patient
+from ketasim.regimen.dose import (
     Dose,
     Drug,
-    Regimen,
     Route,
     intramuscular,
     iv_infusion,
@@ -23,10 +28,15 @@ from ketasim.regimen import (
     subcutaneous,
     sublingual,
 )
+from ketasim.regimen.regimen import Regimen
 from ketasim.simulate import simulate
 from ketasim.units import parse_dose
 
-__all__ = ["STANDARD_REGIMENS", "DemoRow", "run_demo"]
+__all__ = ["STANDARD_REGIMENS", "DemoRow", "demo", "register", "run_demo"]
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(demo)
 
 
 def _racemic_in(dose: str) -> Dose:
@@ -85,3 +95,42 @@ def run_demo(out: Path, patient: Patient | None = None) -> list[DemoRow]:
         save(fig, path)
         rows.append(DemoRow(stem, label, report, path, own))
     return rows
+
+
+def demo(
+    out: Annotated[Path, typer.Option(help="folder for the figures")] = Path("ketasim-demo"),
+) -> None:
+    """Simulate the standard regimens, print a summary table and write figures."""
+    rows = run_demo(out)
+    table = Table(title="ketasim demo: standard regimens, 70 kg patient (plasma, typical values)")
+    for col in (
+        "regimen",
+        "analyte",
+        "Cmax ng/mL",
+        "Tmax h",
+        "AUC0-24 ng·h/mL",
+        "t½ h",
+        "effect-site Cmax",
+        "flags",
+    ):
+        table.add_column(col, justify="left" if col in ("regimen", "analyte", "flags") else "right")
+    for row in rows:
+        flags = ("placeholder: " + ", ".join(row.route_placeholders)) if row.route_placeholders else ""
+        for i, (name, m) in enumerate(list(row.report.metrics.items())[:2]):
+            table.add_row(
+                row.label if i == 0 else "",
+                name,
+                f"{m.cmax_ng_ml:.1f}",
+                f"{m.tmax_h:.2f}",
+                f"{m.auc_0_24_ng_h_ml:.0f}",
+                f"{m.terminal_half_life_h:.1f}",
+                f"{m.effect_cmax_ng_ml:.1f}",
+                flags if i == 0 else "",
+            )
+    console.print(table)
+    console.print(
+        "'placeholder': the route's own absorption values that are placeholders. Every row also uses "
+        "two shared placeholders (norketamine effect-site half-life and unbound fraction); "
+        "`ketasim pk ... --json` lists all under 'placeholders'."
+    )
+    console.print(f"figures written to {out}/ ({len(rows)} files)")

@@ -8,9 +8,17 @@ from typing import Annotated, Any
 
 import typer
 
+from ketasim.cli._common import console, emit_json, err_console, fail, read_mapping_option
 from ketasim.errors import InputError, KetasimError
 
-__all__ = ["evaluate_command", "fit_command", "plan_command"]
+__all__ = ["evaluate_command", "fit_command", "plan_command", "register"]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("fit")(fit_command)
+    app.command("plan")(plan_command)
+    app.command("evaluate-forecasts")(evaluate_command)
+
 
 PatientFile = Annotated[Path, typer.Argument(help="patient record: NONMEM-style .csv or FHIR R4 .json")]
 Method = Annotated[str, typer.Option(help="map (MAP + Laplace, fast) or smc (full posterior)")]
@@ -23,22 +31,16 @@ Now = Annotated[
 
 
 def _load(path: Path, covariates: Path | None, method: str, seed: int) -> Any:
-    import yaml
-
-    from ketasim.personal.data import load_record, with_covariates
+    from ketasim.io.patient_data import load_record
     from ketasim.personal.fit import fit, options_for
+    from ketasim.record import with_covariates
 
     options = options_for(method)
     if seed < 0:
         raise InputError("cli", "seed", "must be >= 0", seed)
     record = load_record(path)
     if covariates is not None:
-        if not covariates.is_file():
-            raise InputError("cli", "covariates", "file not found", str(covariates))
-        data = yaml.safe_load(covariates.read_text(encoding="utf-8")) or {}
-        if not isinstance(data, dict):
-            raise InputError("cli", "covariates", "must be a YAML mapping of covariates", type(data).__name__)
-        record = with_covariates(record, data)
+        record = with_covariates(record, read_mapping_option(covariates, "covariates"))
     return fit(record, options=options, seed=seed)
 
 
@@ -55,7 +57,6 @@ def _now_h(posterior: Any, now: str | None) -> float | None:
 
 
 def _print_header(report: dict[str, Any]) -> None:
-    from ketasim.cli import console
 
     if report["clinician_must_assess_first"]:
         console.print(f"[bold red]{report['safety']['message']}[/]")
@@ -71,8 +72,6 @@ def _print_header(report: dict[str, Any]) -> None:
 
 def _print_forecast(fc: dict[str, Any], every: int = 7) -> None:
     from rich.table import Table
-
-    from ketasim.cli import console
 
     approx = " (linked from the MADRS, approximate)" if fc["approximate_link"] else ""
     table = Table(title=f"{fc['label']}: observed {fc['scale']}{approx}; true MADRS")
@@ -107,7 +106,6 @@ def fit_command(
     """Fit one patient's scores; forecast their course with 50/80/95 % bands and P(relapse by date)."""
     from rich.table import Table
 
-    from ketasim.cli import _emit_json, _fail, console
     from ketasim.personal.forecast import forecast
     from ketasim.personal.report import fit_report
 
@@ -122,15 +120,15 @@ def fit_command(
 
             to_inference_data(post, seed=seed).to_netcdf(str(netcdf))
     except KetasimError as err:
-        _fail(err)
+        fail(err)
         return
     if plot is not None:
+        from ketasim.figures import save
         from ketasim.personal.figures import plot_forecast
-        from ketasim.plots import save
 
         save(plot_forecast(post, fc), plot)
     if as_json:
-        _emit_json(report)
+        emit_json(report)
         return
     _print_header(report)
     table = Table(
@@ -175,7 +173,6 @@ def plan_command(
     plot: Annotated[Path | None, typer.Option(help="figure: forecast, suggested booster, window")] = None,
 ) -> None:
     """Suggest the window for the next booster that keeps the forecast relapse risk under a limit."""
-    from ketasim.cli import _emit_json, _fail, console
     from ketasim.personal.plan import PlanOptions, plan_booster
 
     try:
@@ -189,15 +186,15 @@ def plan_command(
         rec = post.problem.record
         out = plan.as_dict(rec.at, rec.patient.weight_kg)
     except KetasimError as err:
-        _fail(err)
+        fail(err)
         return
     if plot is not None:
+        from ketasim.figures import save
         from ketasim.personal.figures import plot_forecast
-        from ketasim.plots import save
 
         save(plot_forecast(post, plan.with_booster or plan.no_booster, plan), plot)
     if as_json:
-        _emit_json({**out, "warnings": list(post.warnings)})
+        emit_json({**out, "warnings": list(post.warnings)})
         return
     _print_header({**out, "warnings": list(post.warnings)})
     console.print(f"[bold]{out['notice']}[/]")
@@ -227,7 +224,6 @@ def evaluate_command(
     """In-silico honesty: band coverage and forecast error against the population and LOCF baselines."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from ketasim.cli import _emit_json, _fail, console, err_console
     from ketasim.personal.evaluate import EvaluationSpec, evaluate_forecasts
 
     try:
@@ -243,11 +239,11 @@ def evaluate_command(
             task = bar.add_task("fit", total=n)
             ev = evaluate_forecasts(spec, progress=lambda done, _t: bar.update(task, completed=done))
     except KetasimError as err:
-        _fail(err)
+        fail(err)
         return
     s = ev.as_dict()
     if as_json:
-        _emit_json(s)
+        emit_json(s)
         return
     console.print(
         f"{s['patients']} virtual patients, {s['forecast_points']} later scores, method {s['method']}, "

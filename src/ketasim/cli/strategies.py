@@ -8,7 +8,10 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from ketasim.cli._common import console, emit_json, err_console, fail, read_mapping_option
 from ketasim.errors import InputError, KetasimError
+
+__all__ = ["register", "strategies"]
 
 strategies = typer.Typer(
     no_args_is_help=True,
@@ -21,22 +24,16 @@ PopulationOpt = Annotated[
 JsonOpt = Annotated[bool, typer.Option("--json", help="machine-readable output")]
 
 
-def _population(path: Path | None) -> Any:
-    import yaml
+def register(app: typer.Typer) -> None:
+    app.add_typer(strategies, name="strategies")
 
-    from ketasim.virtual import TRD_TRIAL, population_from_mapping
+
+def _population(path: Path | None) -> Any:
+    from ketasim.population.virtual import TRD_TRIAL, population_from_mapping
 
     if path is None:
         return TRD_TRIAL
-    if not path.is_file():
-        raise InputError("cli", "population", "file not found", str(path))
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError:
-        raise InputError("cli", "population", "is not valid YAML", str(path)) from None
-    if not isinstance(data, dict):
-        raise InputError("cli", "population", "must be a mapping of population fields", type(data).__name__)
-    return population_from_mapping(data)
+    return population_from_mapping(read_mapping_option(path, "population"))
 
 
 def _check_sizes(n: int, days: int, backend: str) -> None:
@@ -51,12 +48,11 @@ def _check_sizes(n: int, days: int, backend: str) -> None:
 @strategies.command("list")
 def list_protocols(as_json: JsonOpt = False) -> None:
     """The protocols shipped with ketasim."""
-    from ketasim.cli import _emit_json, console
     from ketasim.protocols.catalog import load, names
 
     rows = [(name, load(name)) for name in names()]
     if as_json:
-        _emit_json(
+        emit_json(
             [{"name": n, "policy": p.maintenance.policy, "description": p.description} for n, p in rows]
         )
         return
@@ -73,14 +69,13 @@ def check(
     protocol: Annotated[list[str], typer.Argument(help="protocol files (or shipped names)")],
 ) -> None:
     """Validate protocol files; the first error names the field, the rule and the value."""
-    from ketasim.cli import _fail, console
     from ketasim.protocols.catalog import load
 
     for item in protocol:
         try:
             p = load(item)
         except KetasimError as err:
-            _fail(err)
+            fail(err)
             return
         console.print(f"[green]ok[/]: {item} ({p.name}, maintenance {p.maintenance.policy})")
 
@@ -109,7 +104,6 @@ def compare(
     plot: Annotated[Path | None, typer.Option(help="write the sessions/response frontier figure")] = None,
 ) -> None:
     """Compare protocols on the same virtual patients: sessions, time in response, relapses, exposure."""
-    from ketasim.cli import _emit_json, _fail, console, err_console
     from ketasim.protocols.catalog import load
     from ketasim.protocols.compare import compare_runs
     from ketasim.protocols.simulate import simulate_protocol
@@ -128,7 +122,7 @@ def compare(
                 "cli", "reference", f"must be one of the protocols ({', '.join(names)})", reference
             )
     except KetasimError as err:
-        _fail(err)
+        fail(err)
         return
     runs = []
     for p in protocols:
@@ -137,12 +131,12 @@ def compare(
         runs.append(simulate_protocol(p, spec, n, days=days, seed=seed, backend=backend))
     result = compare_runs(runs, n_boot=boot, seed=seed, reference=reference)
     if plot is not None:
-        from ketasim.plots import save
+        from ketasim.figures import save
         from ketasim.protocols.figures import plot_frontier
 
         save(plot_frontier(result), plot)
     if as_json:
-        _emit_json({"n": n, "days": days, "seed": seed, **result.as_dict()})
+        emit_json({"n": n, "days": days, "seed": seed, **result.as_dict()})
         return
     _print_comparison(result, console)
     if plot is not None:
@@ -206,7 +200,6 @@ def intervals(
     plot: Annotated[Path | None, typer.Option(help="write the interval histogram figure")] = None,
 ) -> None:
     """For each virtual patient, the longest fixed booster interval that keeps the response."""
-    from ketasim.cli import _emit_json, _fail, console
     from ketasim.protocols.catalog import load
     from ketasim.protocols.intervals import individual_intervals
     from ketasim.protocols.spec import Booster
@@ -245,16 +238,16 @@ def intervals(
             backend=backend,
         )
     except KetasimError as err:
-        _fail(err)
+        fail(err)
         return
     if plot is not None:
-        from ketasim.plots import save
+        from ketasim.figures import save
         from ketasim.protocols.figures import plot_intervals
 
         save(plot_intervals(result), plot)
     summary = result.summary()
     if as_json:
-        _emit_json(summary)
+        emit_json(summary)
         return
     table = Table(title=f"{p.name}: longest fixed booster interval that keeps the response ({n} patients)")
     table.add_column("outcome")
@@ -287,7 +280,6 @@ def reinduction(
     as_json: JsonOpt = False,
 ) -> None:
     """Sessions needed to regain response: a booster at loss of response vs after full relapse."""
-    from ketasim.cli import _emit_json, _fail, console
     from ketasim.protocols.catalog import load
     from ketasim.protocols.reinduction import SCENARIOS, rescue_sessions
 
@@ -297,11 +289,11 @@ def reinduction(
             load(protocol), _population(population_file), n, days=days, seed=seed, backend=backend
         )
     except KetasimError as err:
-        _fail(err)
+        fail(err)
         return
     summary = result.summary()
     if as_json:
-        _emit_json(summary)
+        emit_json(summary)
         return
     table = Table(
         title=f"{result.protocol}: regaining response ({summary['induction_responders']} responders)"

@@ -17,7 +17,7 @@ from typing import Any
 
 from ketasim.errors import InputError, UnitError
 from ketasim.io.fhir import LOINC, WEIGHT, bundle_to_record
-from ketasim.io.record import PatientRecord
+from ketasim.record import PatientRecord
 
 __all__ = ["check_bundle", "record_from_bundle"]
 

@@ -24,8 +24,9 @@ from typing import Any
 
 from ketasim.errors import InputError, UnitError
 from ketasim.io.nonmem import rows_to_record
-from ketasim.io.record import SCALES, PatientRecord
-from ketasim.population import BACKGROUND, GENOTYPES
+from ketasim.population.patients import BACKGROUND, GENOTYPES
+from ketasim.record import PatientRecord
+from ketasim.symptoms import RECORDED, SCALES
 
 __all__ = ["COVARIATE_COLUMNS", "check_rows", "record_from_rows"]
 
@@ -159,15 +160,15 @@ def _check_score(
     row: Mapping[str, Any], where: str, t: float, scores: dict[tuple[str, float], int], i: int
 ) -> None:
     scale = str(row.get("SCALE") or "").strip()
-    if scale not in SCALES:
+    if scale not in RECORDED:
         raise InputError(
-            "patient-data", f"{where} SCALE", f"unknown scale (known: {', '.join(SCALES)})", scale
+            "patient-data", f"{where} SCALE", f"unknown scale (known: {', '.join(RECORDED)})", scale
         )
     dv = _float(row, "DV", where)
-    lo, hi = SCALES[scale]
+    lo, hi = SCALES[scale].minimum, SCALES[scale].maximum
     if dv is None or not lo <= dv <= hi:
         raise InputError(
-            "patient-data", f"{where} DV", f"a {scale} score lies within {lo}-{hi}", row.get("DV")
+            "patient-data", f"{where} DV", f"a {scale} score lies within {lo:g}-{hi:g}", row.get("DV")
         )
     if (scale, t) in scores:
         raise InputError(

@@ -1,4 +1,4 @@
-"""Patient data in: a NONMEM-style CSV or a FHIR R4 Bundle (JSON), checked, with optional covariates.
+"""Patient data in: a NONMEM-style CSV or a FHIR R4 Bundle (JSON), checked into a patient record.
 
 >>> load_record("missing.csv")
 Traceback (most recent call last):
@@ -8,18 +8,16 @@ ketasim.errors.InputError: [patient-data] field 'path': file not found; received
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from ketasim.errors import InputError
+from ketasim.files import read_data
+from ketasim.io.fhir_checks import record_from_bundle
 from ketasim.io.nonmem import read_csv
-from ketasim.io.record import PatientRecord
-from ketasim.personal.data_csv import record_from_rows
-from ketasim.personal.data_fhir import record_from_bundle
+from ketasim.io.nonmem_checks import record_from_rows
+from ketasim.record import PatientRecord
 
-__all__ = ["check_record", "load_record", "with_covariates"]
+__all__ = ["check_record", "load_record"]
 
 
 def load_record(path: str | Path) -> PatientRecord:
@@ -31,11 +29,7 @@ def load_record(path: str | Path) -> PatientRecord:
     if suffix == ".csv":
         record = record_from_rows(read_csv(p))
     elif suffix == ".json":
-        try:
-            bundle = json.loads(p.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as err:
-            raise InputError("patient-data", "path", "is not valid JSON", f"{p.name}: {err}") from None
-        record = record_from_bundle(bundle)
+        record = record_from_bundle(read_data(p, "patient-data", field="path"))
     else:
         raise InputError("patient-data", "path", "must end in .csv (NONMEM-style) or .json (FHIR)", p.name)
     check_record(record)
@@ -58,20 +52,3 @@ def check_record(record: PatientRecord) -> None:
                 "must not precede the record's start",
                 record.at(d.time_h).isoformat(),
             )
-
-
-def with_covariates(record: PatientRecord, covariates: Mapping[str, Any]) -> PatientRecord:
-    """The record with some covariates replaced (``Patient`` field names; validated)."""
-    if not covariates:
-        return record
-    allowed = set(record.patient.__dataclass_fields__)
-    unknown = sorted(set(covariates) - allowed)
-    if unknown:
-        raise InputError(
-            "patient-data", unknown[0], f"unknown covariate (known: {', '.join(sorted(allowed))})", unknown
-        )
-    patient = record.patient.replace(**dict(covariates))
-    return PatientRecord(
-        patient, record.regimen, record.observations, record.start, record.identifier, record.name,
-        record.birth_date, record.extra,
-    )  # fmt: skip

@@ -18,8 +18,8 @@ import numpy as np
 
 from ketasim.errors import InputError
 from ketasim.model import Model
-from ketasim.population import BACKGROUND, Cohort
-from ketasim.rng import normal, truncated_normal, uniform
+from ketasim.population.patients import BACKGROUND, Cohort
+from ketasim.population.rng import normal, truncated_normal, uniform
 
 __all__ = ["TRD_TRIAL", "Dist", "PopulationSpec", "random_effects", "sample_cohort"]
 

@@ -1,21 +1,20 @@
-"""Dosing as data: doses, infusions, nasal sessions and repeats, and their NONMEM-style rows.
+"""Doses as data: drugs, routes, infusions, nasal sessions and repeats, and the events they expand to.
 
-A :class:`Regimen` is an immutable, combinable tuple of :class:`Dose` values. It
-expands into explicit :class:`DoseEvent` rows (one per nasal device, repeats
-realised) and converts to and from NONMEM-style records
-(``ID TIME AMT RATE CMT EVID II ADDL`` + covariates). It never holds
-observations.
+A :class:`Dose` is one administration, optionally repeated; a
+:class:`~ketasim.regimen.regimen.Regimen` combines doses and expands them into
+explicit :class:`DoseEvent` rows (one per nasal device, repeats realised).
+``CMT`` numbers each route's NONMEM dosing compartment
+(``ID TIME AMT RATE CMT EVID II ADDL`` + covariates).
 
->>> r = Regimen.of(iv_infusion("0.5 mg/kg", over="40 min").repeat(every="2 d", count=3))
->>> [round(e.time_h, 1) for e in r.expand(weight_kg=70)]
+>>> [round(t, 1) for t in iv_infusion("0.5 mg/kg", over="40 min").repeat(every="2 d", count=3).times()]
 [0.0, 48.0, 96.0]
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
@@ -24,10 +23,11 @@ from ketasim.units import DEVICE_MG, DoseAmount, hours, parse_dose, parse_durati
 
 __all__ = [
     "CMT",
+    "DEVICE_INTERVAL_H",
+    "MAX_DEVICES",
     "Dose",
     "DoseEvent",
     "Drug",
-    "Regimen",
     "Route",
     "intramuscular",
     "iv_bolus",
@@ -130,7 +130,7 @@ _PLACEBO_ROUTE = {
 }
 
 
-def _finite(value: float, field: str, *, positive: bool = False) -> float:
+def finite(value: float, field: str, *, positive: bool = False) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InputError("regimen", field, "must be a number", value)
     v = float(value)
@@ -165,16 +165,16 @@ class Dose:
     def __post_init__(self) -> None:
         object.__setattr__(self, "drug", Drug.parse(self.drug))
         object.__setattr__(self, "route", Route.parse(self.route))
-        _finite(self.time_h, "time")
-        _finite(self.duration_h, "duration")
-        _finite(self.ii_h, "interval")
-        _finite(self.device_interval_h, "device_interval", positive=True)
+        finite(self.time_h, "time")
+        finite(self.duration_h, "duration")
+        finite(self.ii_h, "interval")
+        finite(self.device_interval_h, "device_interval", positive=True)
         if isinstance(self.addl, bool) or not isinstance(self.addl, int) or self.addl < 0:
             raise InputError("regimen", "addl", "must be a whole number >= 0", self.addl)
         if self.addl > 0 and self.ii_h <= 0:
             raise InputError("regimen", "interval", "repeats need an interval > 0", self.ii_h)
         if self.rate_mg_h is not None:
-            _finite(self.rate_mg_h, "rate", positive=True)
+            finite(self.rate_mg_h, "rate", positive=True)
             if self.duration_h > 0:
                 raise InputError(
                     "regimen",
@@ -240,7 +240,7 @@ class Dose:
             )
         if self.amount is None:
             raise InputError("regimen", "dose", "an active dose needs an amount", None)
-        _finite(self.amount.value, "dose", positive=True)
+        finite(self.amount.value, "dose", positive=True)
         if self.rate_mg_h is not None and self.amount.per_kg:
             raise InputError(
                 "regimen",
@@ -264,7 +264,7 @@ class Dose:
         ii = (
             parse_duration_h(every, "every")
             if isinstance(every, str)
-            else _finite(every, "every", positive=True)
+            else finite(every, "every", positive=True)
         )
         if (count is None) == (until is None):
             raise InputError(
@@ -278,7 +278,7 @@ class Dose:
                 raise InputError("regimen", "count", "must be a whole number >= 1", count)
             return replace(self, ii_h=ii, addl=count - 1)
         assert until is not None
-        end = hours(until, "until") if isinstance(until, str) else _finite(until, "until")
+        end = hours(until, "until") if isinstance(until, str) else finite(until, "until")
         if end < self.time_h:
             raise InputError("regimen", "until", "must not be before the first dose", until)
         return replace(self, ii_h=ii, addl=math.floor((end - self.time_h) / ii + 1e-9))
@@ -308,177 +308,6 @@ class DoseEvent:
     session: int = 0  # index of the treatment session this event belongs to
 
 
-@dataclass(frozen=True)
-class Regimen:
-    """An immutable, combinable sequence of doses."""
-
-    doses: tuple[Dose, ...] = field(default_factory=tuple)
-
-    @classmethod
-    def of(cls, *doses: Dose) -> Regimen:
-        return cls(tuple(doses))
-
-    def __add__(self, other: Regimen | Dose) -> Regimen:
-        extra = (other,) if isinstance(other, Dose) else other.doses
-        return Regimen(self.doses + extra)
-
-    def __iter__(self) -> Iterator[Dose]:
-        return iter(self.doses)
-
-    def __len__(self) -> int:
-        return len(self.doses)
-
-    def shift(self, dt_h: float) -> Regimen:
-        """Returns the regimen delayed by ``dt_h`` hours."""
-        return Regimen(tuple(replace(d, time_h=d.time_h + dt_h) for d in self.doses))
-
-    def then(self, other: Regimen, after: str | float) -> Regimen:
-        """Appends ``other``, starting ``after`` the first dose of this regimen."""
-        gap = hours(after, "after") if isinstance(after, str) else after
-        start = min((d.time_h for d in self.doses), default=0.0)
-        return self + other.shift(start + gap)
-
-    @property
-    def drugs(self) -> frozenset[Drug]:
-        return frozenset(d.drug for d in self.doses)
-
-    @property
-    def routes(self) -> frozenset[tuple[Drug, Route]]:
-        return frozenset((d.drug, d.route) for d in self.doses)
-
-    def expand(self, weight_kg: float | None = None) -> tuple[DoseEvent, ...]:
-        """Realises repeats and devices into time-sorted :class:`DoseEvent` rows."""
-        events: list[DoseEvent] = []
-        for dose in self.doses:
-            for t in dose.times():
-                if dose.drug.is_placebo:
-                    events.append(DoseEvent(t, dose.drug, dose.route, 0.0, dose.duration_h))
-                elif dose.devices:
-                    for k in range(dose.devices):
-                        events.append(
-                            DoseEvent(
-                                t + k * dose.device_interval_h,
-                                dose.drug,
-                                dose.route,
-                                DEVICE_MG,
-                                0.0,
-                                device=k + 1,
-                            )
-                        )
-                else:
-                    assert dose.amount is not None
-                    events.append(
-                        DoseEvent(
-                            t,
-                            dose.drug,
-                            dose.route,
-                            dose.amount.mg(weight_kg),
-                            dose.infusion_hours(weight_kg),
-                        )
-                    )
-        events.sort(key=lambda e: (e.time_h, e.device))
-        out: list[DoseEvent] = []
-        session = -1
-        for e in events:
-            if e.device <= 1:
-                session += 1
-            out.append(replace(e, session=session))
-        return tuple(out)
-
-    def session_times(self) -> list[float]:
-        """Start times (h) of every treatment session, placebo sessions included."""
-        return sorted({t for d in self.doses for t in d.times()})
-
-    # --- construction from plain data (YAML/JSON) -------------------------------------------
-    @classmethod
-    def from_spec(cls, spec: Sequence[Mapping[str, Any]] | Mapping[str, Any]) -> Regimen:
-        """Builds a regimen from plain data, as written in YAML regimen files.
-
-        Each item: ``drug``, ``route``, ``dose`` ('0.5 mg/kg', '56 mg'), and
-        optionally ``over`` or ``rate`` (IV infusions), ``devices``, ``at``
-        (time of first dose, default 0), ``every`` with ``count`` or ``until``,
-        or ``days`` (a list of day numbers).
-        """
-        items = spec.get("doses", []) if isinstance(spec, Mapping) else spec
-        if not isinstance(items, Sequence) or isinstance(items, str):
-            raise InputError("regimen", "doses", "must be a list of dose entries", items)
-        doses: list[Dose] = []
-        for i, item in enumerate(items):
-            doses.extend(_dose_from_mapping(item, f"doses[{i}]"))
-        return cls(tuple(doses))
-
-
-_SPEC_KEYS = {
-    "drug",
-    "route",
-    "dose",
-    "over",
-    "rate",
-    "devices",
-    "at",
-    "every",
-    "count",
-    "until",
-    "days",
-}
-
-
-def _dose_from_mapping(item: Any, where: str) -> list[Dose]:
-    if not isinstance(item, Mapping):
-        raise InputError("regimen", where, "each dose entry must be a mapping", item)
-    unknown = set(item) - _SPEC_KEYS
-    if unknown:
-        raise InputError(
-            "regimen",
-            f"{where}.{sorted(unknown)[0]}",
-            f"unknown field (allowed: {', '.join(sorted(_SPEC_KEYS))})",
-            sorted(unknown),
-        )
-    for key in ("drug", "route"):
-        if key not in item:
-            raise InputError("regimen", f"{where}.{key}", "is required", None)
-    drug = Drug.parse(item["drug"], f"{where}.drug")
-    route = Route.parse(item["route"], f"{where}.route")
-    kwargs: dict[str, Any] = {"drug": drug, "route": route}
-    if "dose" in item:
-        kwargs["amount"] = parse_dose(item["dose"], f"{where}.dose")
-    if "over" in item:
-        kwargs["duration_h"] = parse_duration_h(item["over"], f"{where}.over")
-    if "rate" in item:
-        rate = str(item["rate"]).replace(" ", "")
-        if not rate.endswith("/h"):
-            raise InputError("regimen", f"{where}.rate", "needs a unit like '50 mg/h'", item["rate"])
-        kwargs["rate_mg_h"] = parse_dose(rate[:-2], f"{where}.rate").value
-    if "devices" in item:
-        kwargs["devices"] = item["devices"]
-    start = (
-        hours(item.get("at", 0), f"{where}.at")
-        if isinstance(item.get("at", 0), str)
-        else float(item.get("at", 0))
-    )
-    try:
-        base = Dose(time_h=start, **kwargs)
-    except InputError as err:
-        raise InputError("regimen", f"{where}.{err.field}", err.rule, err.received) from None
-    if "days" in item:
-        days = item["days"]
-        if not isinstance(days, Sequence) or isinstance(days, str) or not days:
-            raise InputError("regimen", f"{where}.days", "must be a non-empty list of days", days)
-        if "every" in item:
-            raise InputError("regimen", f"{where}.days", "give days or every, not both", days)
-        return [replace(base, time_h=start + 24.0 * _finite(d, f"{where}.days")) for d in days]
-    if "every" in item:
-        count = item.get("count")
-        until = item.get("until")
-        try:
-            return [base.repeat(item["every"], count=count, until=until)]
-        except InputError as err:
-            raise InputError("regimen", f"{where}.{err.field}", err.rule, err.received) from None
-    if "count" in item or "until" in item:
-        raise InputError("regimen", f"{where}.every", "count/until need an interval", None)
-    return [base]
-
-
 # --- constructors ---------------------------------------------------------------------------
 def _amount(dose: str | float, field: str = "dose") -> DoseAmount:
     return parse_dose(dose, field)
@@ -496,7 +325,7 @@ def iv_infusion(
     duration = 0.0
     if over is not None:
         duration = (
-            parse_duration_h(over, "over") if isinstance(over, str) else _finite(over, "over", positive=True)
+            parse_duration_h(over, "over") if isinstance(over, str) else finite(over, "over", positive=True)
         )
     if over is None and rate_mg_h is None:
         raise InputError("regimen", "over", "an infusion needs a duration or a rate", None)
@@ -541,8 +370,3 @@ def placebo(kind: Drug | str, *, at: float = 0.0, over: str | float = 0.0) -> Do
         raise InputError("regimen", "kind", "must be saline, midazolam or placebo_spray", kind)
     duration = parse_duration_h(over, "over") if isinstance(over, str) else float(over)
     return Dose(drug=drug, route=_PLACEBO_ROUTE[drug], time_h=at, duration_h=duration)
-
-
-def doses_of(items: Iterable[Dose]) -> Regimen:
-    """Collects doses into a regimen."""
-    return Regimen(tuple(items))

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-import yaml
-
 from ketasim.errors import InputError
-from ketasim.regimen import Regimen, iv_infusion, nasal_session
+from ketasim.files import read_data
+from ketasim.regimen.dose import iv_infusion, nasal_session
+from ketasim.regimen.regimen import Regimen
 
 __all__ = ["DESCRIPTIONS", "NAMED", "load_regimen"]
 
@@ -66,8 +66,4 @@ def load_regimen(name_or_path: str | Path) -> Regimen:
         raise InputError(
             "regimen", "regimen", f"neither a named regimen ({', '.join(sorted(NAMED))}) nor a file", key
         )
-    try:
-        data = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as err:
-        raise InputError("regimen", "file", f"is not valid YAML ({err.__class__.__name__})", key) from None
-    return Regimen.from_spec(data)
+    return Regimen.from_spec(read_data(path, "regimen"))

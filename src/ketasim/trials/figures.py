@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-import ketasim.plots  # noqa: F401  (selects the Agg backend: no display needed)
 from ketasim.trials.result import TrialResult
 
 __all__ = ["plot_trial"]
@@ -15,7 +13,8 @@ _COLORS = ["#1f5fa8", "#c2571a", "#2b8a3e", "#7a3ea8", "#b8860b", "#d62728", "#1
 
 def plot_trial(result: TrialResult) -> Figure:
     """Mean observed MADRS per arm (lines) and the 2.5-97.5 % range of trial means (bands)."""
-    fig, ax = plt.subplots(figsize=(8.5, 4.6))
+    fig = Figure(figsize=(8.5, 4.6))
+    ax = fig.subplots()
     colors: dict[str, str] = {}
     starts = sorted({float(tr.times_h[0]) for tr in result.trajectories if tr.times_h.size})
     for tr in result.trajectories:

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from ketasim.errors import InputError
-from ketasim.io.record import PatientRecord
+from ketasim.record import PatientRecord
 
 __all__ = ["DIR", "example_record", "path", "write_examples"]
 
@@ -42,14 +42,15 @@ def path(name: str) -> Path:
 def example_record() -> PatientRecord:
     """The example patient's record, rebuilt from the default model."""
     from ketasim.engine.core import Engine
-    from ketasim.io.record import ScoreObservation
-    from ketasim.model import DEFAULT_MODEL
+    from ketasim.model import default_model
     from ketasim.personal.virtual_records import INDUCTION_DAYS, START, patient_of
+    from ketasim.population.virtual import TRD_TRIAL, sample_cohort
     from ketasim.protocols.observe import observe
-    from ketasim.regimen import Regimen, iv_infusion
-    from ketasim.virtual import TRD_TRIAL, sample_cohort
+    from ketasim.record import ScoreObservation
+    from ketasim.regimen.dose import iv_infusion
+    from ketasim.regimen.regimen import Regimen
 
-    model, ids = DEFAULT_MODEL, np.array([_ID])
+    model, ids = default_model(), np.array([_ID])
     cohort = sample_cohort(TRD_TRIAL, model, ids, _SEED)
     regimen = Regimen.of(*(iv_infusion("0.5 mg/kg", over="40 min").at(24.0 * d) for d in INDUCTION_DAYS))
     items = Engine(model, backend="numba").run(cohort, regimen, 24.0 * np.arange(_DAYS + 1)).items()

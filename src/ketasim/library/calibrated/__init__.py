@@ -1,26 +1,28 @@
 """Calibrated parameter sets: what ``ketasim calibrate`` wrote, versioned, loaded as data.
 
-A set lives in ``ketasim/library/calibrated/<version>.json``: the estimated
-values and between-subject SDs (omega) with their 95 % intervals, whether the
-targets identify each one, the targets and command behind them. The newest set
-named in ``CURRENT`` is applied to the library priors to make ``DEFAULT_MODEL``;
-``PRIOR_MODEL`` keeps the uncalibrated priors. Loading needs nothing but json.
+A set lives beside this module, in ``ketasim/library/calibrated/<version>.json``:
+the estimated values and between-subject SDs (omega) with their 95 % intervals,
+whether the targets identify each one, the targets and command behind them. The
+set named in ``CURRENT`` is applied to the library priors by
+:func:`ketasim.model.default_model` (read on its first call, never at import);
+``PRIOR_MODEL`` keeps the uncalibrated priors.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from ketasim.errors import InputError
+from ketasim.files import read_data
 
-__all__ = ["CURRENT", "CalibratedSet", "Estimate", "load", "load_current"]
+__all__ = ["CURRENT", "DIR", "CalibratedSet", "Estimate", "load", "load_current"]
 
-#: the version applied to DEFAULT_MODEL (a file name in ketasim/library/calibrated, without .json)
+#: the version the default model applies (a file name in this folder, without .json)
 CURRENT = "ketasim-2026.1"
+#: the folder of the calibrated sets shipped with ketasim
+DIR = Path(__file__).parent
 
 
 @dataclass(frozen=True)
@@ -98,19 +100,13 @@ class CalibratedSet:
 
 def load(path: str | Path) -> CalibratedSet:
     """Reads a calibrated set from a JSON file."""
-    p = Path(path)
-    if not p.is_file():
-        raise InputError("calibrated", "path", "file not found", str(p))
-    try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as err:
-        raise InputError("calibrated", "path", f"is not valid JSON ({err.msg})", str(p)) from None
-    return CalibratedSet.from_json(data, str(p))
+    data = read_data(path, "calibrated", field="path")
+    return CalibratedSet.from_json(data, str(path))
 
 
 def load_current() -> CalibratedSet | None:
     """The set named by ``CURRENT`` shipped in the package, or None before the first calibration."""
-    ref = resources.files("ketasim.library") / "calibrated" / f"{CURRENT}.json"
-    if not ref.is_file():
+    path = DIR / f"{CURRENT}.json"
+    if not path.is_file():
         return None
-    return CalibratedSet.from_json(json.loads(ref.read_text(encoding="utf-8")), f"{CURRENT}.json")
+    return CalibratedSet.from_json(read_data(path, "calibrated", field="path"), f"{CURRENT}.json")
