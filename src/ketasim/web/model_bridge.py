@@ -26,10 +26,8 @@ from ketasim.regimen.regimen import Regimen
 from ketasim.simulate import simulate
 from ketasim.store.errors import RuleError
 
-__all__ = ["MOOD_LAYER_AVAILABLE", "PKCurves", "PatientForecast", "patient_forecast", "simulate_pk"]
+__all__ = ["PKCurves", "PatientForecast", "patient_forecast", "simulate_pk"]
 
-#: The dose → NMDA → BDNF/mTOR → synapses → MADRS layer arrives with the model's next release.
-MOOD_LAYER_AVAILABLE = False
 MAX_DAYS = 120.0
 MAX_POINTS = 2000
 
