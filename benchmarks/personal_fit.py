@@ -18,11 +18,12 @@ from pathlib import Path
 
 import numpy as np
 
-from ketasim.io.record import PatientRecord, ScoreObservation
 from ketasim.personal.fit import LaplaceOptions, SMCOptions, fit
 from ketasim.personal.forecast import forecast
-from ketasim.population import Patient
-from ketasim.regimen import Regimen, iv_infusion
+from ketasim.population.patients import Patient
+from ketasim.record import PatientRecord, ScoreObservation
+from ketasim.regimen.dose import iv_infusion
+from ketasim.regimen.regimen import Regimen
 
 SESSION_DAYS = (0, 2, 4, 7, 9, 11)
 SCORE_DAYS = (0, 2, 4, 7, 9, 11, 14, 21, 28, 35, 42, 49)

@@ -1,4 +1,5 @@
-"""Fixtures of the clinic app's tests: databases (SQLite and a real PostgreSQL), apps, signed-in clients."""
+"""Shared fixtures: the example patient record; the clinic app's databases (SQLite and a real
+PostgreSQL), apps and signed-in clients."""
 
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from ketasim.io.examples import path
+from ketasim.io.patient_data import load_record
+from ketasim.record import PatientRecord
 from ketasim.store.crud.users import create_site, create_user
 from ketasim.store.db import transaction
 from ketasim.store.migrate import upgrade
@@ -22,6 +26,12 @@ from ketasim.web.settings import Settings
 from .services import postgres_server
 
 PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(scope="session")
+def example_csv() -> PatientRecord:
+    """The shipped example patient (CSV)."""
+    return load_record(path("patient.csv"))
 
 
 @pytest.fixture(scope="session", autouse=True)

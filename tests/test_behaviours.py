@@ -10,16 +10,18 @@ import numpy as np
 import pytest
 
 from ketasim.engine.core import Engine
-from ketasim.model import DEFAULT_MODEL
-from ketasim.regimen import Regimen, iv_bolus, iv_infusion, nasal_session, placebo
-from ketasim.regimens import load_regimen
-from ketasim.virtual import TRD_TRIAL, sample_cohort
+from ketasim.model import default_model
+from ketasim.population.virtual import TRD_TRIAL, sample_cohort
+from ketasim.regimen.dose import iv_bolus, iv_infusion, nasal_session, placebo
+from ketasim.regimen.named import load_regimen
+from ketasim.regimen.regimen import Regimen
 
 N = 500
 SEED = 20261127
 
 
-def run(regimen, times_h, *, spec=TRD_TRIAL, n=N, model=DEFAULT_MODEL, **kw):
+def run(regimen, times_h, *, spec=TRD_TRIAL, n=N, model=None, **kw):
+    model = model or default_model()
     return Engine(model).run(sample_cohort(spec, model, n, SEED), regimen, times_h, **kw)
 
 
@@ -164,7 +166,7 @@ def test_t10_met_carriers_respond_less():
     ],
 )
 def test_t11_biomarkers_act_in_published_direction(field, low, high, better):
-    from ketasim.virtual import Dist
+    from ketasim.population.virtual import Dist
 
     t = np.array([0.0, 24.0])
     lo = run(IV, t, spec=replace(TRD_TRIAL, **{field: Dist(float(low))})).madrs()

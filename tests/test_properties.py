@@ -5,9 +5,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ketasim.engine.core import Engine
-from ketasim.model import DEFAULT_MODEL
-from ketasim.regimen import Regimen, iv_infusion, nasal_session, placebo
-from ketasim.virtual import TRD_TRIAL, Dist, sample_cohort
+from ketasim.model import default_model
+from ketasim.population.virtual import TRD_TRIAL, Dist, sample_cohort
+from ketasim.regimen.dose import iv_infusion, nasal_session, placebo
+from ketasim.regimen.regimen import Regimen
 
 doses = st.lists(
     st.one_of(
@@ -32,11 +33,11 @@ def test_states_non_negative_scores_bounded_and_deterministic(items, seed, basel
 
     spec = replace(TRD_TRIAL, baseline_madrs=Dist(baseline, 4.0, 0.0, 60.0), benzodiazepine=bz,
                    background=background)  # fmt: skip
-    cohort = sample_cohort(spec, DEFAULT_MODEL, 6, seed)
+    cohort = sample_cohort(spec, default_model(), 6, seed)
     regimen = Regimen(tuple(items))
     t = np.arange(0, 50, 0.5) * 24.0
     a = Engine().run(cohort, regimen, t, record_x=True)
-    b = Engine().run(sample_cohort(spec, DEFAULT_MODEL, 6, seed), regimen, t, record_x=True)
+    b = Engine().run(sample_cohort(spec, default_model(), 6, seed), regimen, t, record_x=True)
     m = a.madrs()
     assert np.all(m >= 0.0) and np.all(m <= 60.0)
     items_true = a.items()

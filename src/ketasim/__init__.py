@@ -11,12 +11,11 @@ from ketasim.errors import InputError, KetasimError, ModelError, UnitError
 from ketasim.params import Evidence, Parameter, ParameterSet, Source, Variability
 from ketasim.pk.metrics import AnalyteMetrics, pk_metrics
 from ketasim.pk.models import DEFAULT_PK, EsketaminePK, PKLibrary, RacemicKetaminePK
-from ketasim.population import Patient
-from ketasim.regimen import (
+from ketasim.population.patients import Patient
+from ketasim.regimen.dose import (
     Dose,
     DoseEvent,
     Drug,
-    Regimen,
     Route,
     intramuscular,
     iv_bolus,
@@ -27,6 +26,7 @@ from ketasim.regimen import (
     subcutaneous,
     sublingual,
 )
+from ketasim.regimen.regimen import Regimen
 from ketasim.simulate import simulate
 from ketasim.solution import SimulationError, Solution, Status
 

@@ -1,39 +1,25 @@
 """The full model as one object: the PK library, every PD parameter set, and the switches.
 
 ``Model`` is immutable; ``with_values({"Set.PARAM": value})`` returns a changed
-copy (that is how calibration and sensitivity analyses vary it).
+copy (that is how calibration and sensitivity analyses vary it). Each role names
+its parameter set in the library registry once. :func:`default_model` is the
+calibrated model every command uses, :data:`PRIOR_MODEL` the library priors.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
+from functools import cache
 from typing import Literal
 
-from ketasim.calibrated import CalibratedSet, load_current
 from ketasim.errors import InputError
-from ketasim.library import (
-    Andrashko_2020_ketamine_benzodiazepine,
-    Autry_2011_ketamine_bdnf,
-    Carmody_2006_scale_linking,
-    Chen_2006_bdnf_val66met,
-    Ebert_1997_ketamine_nmda,
-    Ketasim_2026_cascade,
-    Ketasim_2026_nonspecific,
-    Ketasim_2026_symptoms,
-    Kotermanski_2009_nmda_block,
-    Li_2010_ketamine_mtor,
-    MachadoVieira_2017_ketamine_adiponectin,
-    Malewska_2016_ketamine_b12,
-    Milak_2016_ketamine_glutamate,
-    ModaSava_2019_ketamine_spines,
-    Niciu_2014_ketamine_predictors,
-    Spravato_2019_esketamine,
-)
+from ketasim.library import parameter_set
+from ketasim.library.calibrated import CalibratedSet, load_current
 from ketasim.params import Evidence, ParameterSet, Source
 from ketasim.pk.models import PKLibrary
 
-__all__ = ["DEFAULT_MODEL", "PRIOR_MODEL", "Model", "Switches"]
+__all__ = ["PRIOR_MODEL", "Model", "Switches", "default_model"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -72,22 +58,22 @@ class Model:
     """Every parameter set of the chain from dose to MADRS, and the switches."""
 
     pk: PKLibrary = field(default_factory=PKLibrary)
-    receptor: ParameterSet = Ebert_1997_ketamine_nmda.PARAMETERS
-    selectivity: ParameterSet = Kotermanski_2009_nmda_block.PARAMETERS
-    glutamate: ParameterSet = Milak_2016_ketamine_glutamate.PARAMETERS
-    bdnf: ParameterSet = Autry_2011_ketamine_bdnf.PARAMETERS
-    mtor: ParameterSet = Li_2010_ketamine_mtor.PARAMETERS
-    spine_timing: ParameterSet = ModaSava_2019_ketamine_spines.PARAMETERS
-    cascade: ParameterSet = Ketasim_2026_cascade.PARAMETERS
-    val66met: ParameterSet = Chen_2006_bdnf_val66met.PARAMETERS
-    symptoms: ParameterSet = Ketasim_2026_symptoms.PARAMETERS
-    nonspecific: ParameterSet = Ketasim_2026_nonspecific.PARAMETERS
-    predictors: ParameterSet = Niciu_2014_ketamine_predictors.PARAMETERS
-    adiponectin: ParameterSet = MachadoVieira_2017_ketamine_adiponectin.PARAMETERS
-    b12: ParameterSet = Malewska_2016_ketamine_b12.PARAMETERS
-    benzodiazepine: ParameterSet = Andrashko_2020_ketamine_benzodiazepine.PARAMETERS
-    acute: ParameterSet = Spravato_2019_esketamine.PARAMETERS
-    linking: ParameterSet = Carmody_2006_scale_linking.PARAMETERS
+    receptor: ParameterSet = parameter_set("Ebert_1997_ketamine_nmda")
+    selectivity: ParameterSet = parameter_set("Kotermanski_2009_nmda_block")
+    glutamate: ParameterSet = parameter_set("Milak_2016_ketamine_glutamate")
+    bdnf: ParameterSet = parameter_set("Autry_2011_ketamine_bdnf")
+    mtor: ParameterSet = parameter_set("Li_2010_ketamine_mtor")
+    spine_timing: ParameterSet = parameter_set("ModaSava_2019_ketamine_spines")
+    cascade: ParameterSet = parameter_set("Ketasim_2026_cascade")
+    val66met: ParameterSet = parameter_set("Chen_2006_bdnf_val66met")
+    symptoms: ParameterSet = parameter_set("Ketasim_2026_symptoms")
+    nonspecific: ParameterSet = parameter_set("Ketasim_2026_nonspecific")
+    predictors: ParameterSet = parameter_set("Niciu_2014_ketamine_predictors")
+    adiponectin: ParameterSet = parameter_set("MachadoVieira_2017_ketamine_adiponectin")
+    b12: ParameterSet = parameter_set("Malewska_2016_ketamine_b12")
+    benzodiazepine: ParameterSet = parameter_set("Andrashko_2020_ketamine_benzodiazepine")
+    acute: ParameterSet = parameter_set("Spravato_2019_esketamine")
+    linking: ParameterSet = parameter_set("Carmody_2006_scale_linking")
     switches: Switches = field(default_factory=Switches)
     #: the calibrated set applied (``None``: the library priors)
     calibration: str | None = None
@@ -180,6 +166,14 @@ def _split(qualified: str) -> tuple[str, str, bool]:
 
 #: the library priors, before calibration
 PRIOR_MODEL = Model()
-_CURRENT = load_current()
-#: the model every command uses: the priors with the current calibrated set applied
-DEFAULT_MODEL = PRIOR_MODEL if _CURRENT is None else PRIOR_MODEL.with_calibration(_CURRENT)
+
+
+@cache
+def default_model() -> Model:
+    """The model every command uses: the priors with the current calibrated set applied.
+
+    The set is read on the first call (never at import) and the model kept: every
+    later call returns the same object.
+    """
+    current = load_current()
+    return PRIOR_MODEL if current is None else PRIOR_MODEL.with_calibration(current)

@@ -1,6 +1,7 @@
 """The solve verb: ``simulate(regimen, patient) -> Solution``, from dose to MADRS.
 
->>> from ketasim.regimen import Regimen, iv_infusion
+>>> from ketasim.regimen.dose import iv_infusion
+>>> from ketasim.regimen.regimen import Regimen
 >>> sol = simulate(Regimen.of(iv_infusion("0.5 mg/kg", over="40 min")), times=[0, 2/3, 24])
 >>> round(float(sol.concentration("ketamine")[1]))
 253
@@ -17,10 +18,10 @@ import numpy as np
 
 from ketasim.engine.core import LATENT, Engine
 from ketasim.errors import InputError
-from ketasim.model import DEFAULT_MODEL, Model
+from ketasim.model import Model, default_model
 from ketasim.pk.solve import Trajectory
-from ketasim.population import Cohort, Patient
-from ketasim.regimen import Regimen
+from ketasim.population.patients import Cohort, Patient
+from ketasim.regimen.regimen import Regimen
 from ketasim.solution import SimulationError, Solution, Status
 
 __all__ = ["default_times", "simulate"]
@@ -45,7 +46,7 @@ def simulate(
     *,
     times: Sequence[float] | np.ndarray | None = None,
     days: float | None = None,
-    model: Model = DEFAULT_MODEL,
+    model: Model | None = None,
     etas: Mapping[str, float] | None = None,
     pd: bool = True,
     refine: int = 0,
@@ -65,6 +66,7 @@ def simulate(
         refine: halve the engine's steps this many times (convergence checks).
         throw: raise :class:`SimulationError` unless the status is success.
     """
+    model = default_model() if model is None else model
     patient = patient or Patient()
     t = np.asarray(times if times is not None else default_times(regimen, days=days), dtype=float)
     cohort = Cohort.of([patient], {k: [v] for k, v in (etas or {}).items()})

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ketasim.errors import InputError, KetasimError
-from ketasim.regimen import DoseEvent
+from ketasim.regimen.dose import DoseEvent
 from ketasim.units import MOLAR_MASS
 
 __all__ = ["ALIASES", "SimulationError", "Solution", "Status"]

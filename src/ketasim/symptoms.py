@@ -19,7 +19,7 @@ never sees the noise.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import numpy as np
 
@@ -28,17 +28,49 @@ from ketasim.model import Model
 from ketasim.pd.individual import IndividualPD
 from ketasim.pd.nonspecific import r_ad, r_placebo
 
-__all__ = ["SCALES", "Scale", "item_scores", "link", "observe_items", "observe_scale"]
+__all__ = [
+    "RECORDED",
+    "SCALES",
+    "SIMULATED",
+    "Scale",
+    "ScaleInfo",
+    "item_scores",
+    "link",
+    "observe_items",
+    "observe_scale",
+]
 
 Scale = Literal["madrs", "madrs_item10", "phq9", "qids_sr16", "hamd17"]
-#: Scale -> (maximum, approximate link from MADRS?)
-SCALES: dict[str, tuple[float, bool]] = {
-    "madrs": (60.0, False),
-    "madrs_item10": (6.0, False),
-    "phq9": (27.0, True),
-    "qids_sr16": (27.0, True),
-    "hamd17": (52.0, True),
+
+
+class ScaleInfo(NamedTuple):
+    """What ketasim knows of a scale: its range, and how the model reaches it."""
+
+    #: highest score
+    maximum: float
+    #: linked from the MADRS total through approximate published anchors
+    linked: bool
+    #: the model simulates it (:func:`observe_scale`)
+    simulated: bool = True
+    #: a patient record may carry it (:class:`~ketasim.record.ScoreObservation`)
+    recorded: bool = True
+    #: lowest score
+    minimum: float = 0.0
+
+
+#: The one registry of scales: totals on their own scale and the suicide items.
+SCALES: dict[str, ScaleInfo] = {
+    "madrs": ScaleInfo(60.0, False),
+    "madrs_item10": ScaleInfo(6.0, False),
+    "phq9": ScaleInfo(27.0, True),
+    "phq9_item9": ScaleInfo(3.0, False, simulated=False),
+    "qids_sr16": ScaleInfo(27.0, True),
+    "hamd17": ScaleInfo(52.0, True, recorded=False),
 }
+#: The scales :func:`observe_scale` draws.
+SIMULATED = tuple(name for name, info in SCALES.items() if info.simulated)
+#: The scales a patient record carries.
+RECORDED = tuple(name for name, info in SCALES.items() if info.recorded)
 #: Noise SD of a linked total (points of that scale): placeholders.
 LINKED_NOISE = {"phq9": 2.0, "qids_sr16": 2.0, "hamd17": 2.0}
 
@@ -73,7 +105,7 @@ def link(model: Model, madrs: np.ndarray, scale: str) -> np.ndarray:
         return np.clip(lk.value("PHQ9_A") + lk.value("PHQ9_B") * madrs, 0.0, 27.0)
     if scale == "hamd17":
         return np.clip(lk.value("HAMD_B") * madrs, 0.0, 52.0)
-    raise InputError("symptoms", "scale", f"unknown scale (known: {', '.join(SCALES)})", scale)
+    raise InputError("symptoms", "scale", f"unknown scale (known: {', '.join(SIMULATED)})", scale)
 
 
 def observe_items(items: np.ndarray, sigma_item: float, rng: np.random.Generator) -> np.ndarray:

@@ -6,7 +6,7 @@ from ketasim.bench.machine import machine, peak_memory_mb
 from ketasim.bench.peers import Workload, engine_run, lsoda_run, max_rel_error, reference_madrs
 from ketasim.bench.report import markdown
 from ketasim.bench.scale import main as scale_main
-from ketasim.regimens import load_regimen
+from ketasim.regimen.named import load_regimen
 
 
 def test_every_method_simulates_the_same_patients():

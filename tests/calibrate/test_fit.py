@@ -12,8 +12,8 @@ from ketasim.calibrate.objective import Objective, calibration_replicates
 from ketasim.calibrate.report import fit_markdown
 from ketasim.calibrate.space import OMEGAS, default_space
 from ketasim.calibrate.validate import posterior_models, validate
-from ketasim.calibrated import CalibratedSet
 from ketasim.errors import InputError
+from ketasim.library.calibrated import CalibratedSet
 from ketasim.model import PRIOR_MODEL
 
 G = "Ketasim_2026_symptoms.G_TYP"

@@ -20,10 +20,11 @@ from ketasim.engine.kernel_numba import _quarter, run_numba
 from ketasim.engine.kernel_numpy import run_numpy
 from ketasim.engine.pkmatrices import quarter_matrices
 from ketasim.engine.prepared import prepare
-from ketasim.model import DEFAULT_MODEL
-from ketasim.regimen import Regimen, iv_infusion, nasal_session, placebo
-from ketasim.regimens import load_regimen
-from ketasim.virtual import TRD_TRIAL, sample_cohort
+from ketasim.model import default_model
+from ketasim.population.virtual import TRD_TRIAL, sample_cohort
+from ketasim.regimen.dose import iv_infusion, nasal_session, placebo
+from ketasim.regimen.named import load_regimen
+from ketasim.regimen.regimen import Regimen
 
 SPEC = replace(TRD_TRIAL, background="new_start", benzodiazepine=0.5)
 
@@ -46,9 +47,9 @@ IDS = ["iv-year", "esketamine-label", "mixed"]
 
 
 def _prepared(regimen, days):
-    cohort = sample_cohort(SPEC, DEFAULT_MODEL, 37, 11)  # not a multiple of the SIMD block
+    cohort = sample_cohort(SPEC, default_model(), 37, 11)  # not a multiple of the SIMD block
     t = np.concatenate([[0.0, 1.0, 3.0], np.arange(1, days + 1, 3) * 24.0])
-    return prepare(DEFAULT_MODEL, cohort, regimen, t, record_x=True)
+    return prepare(default_model(), cohort, regimen, t, record_x=True)
 
 
 def _assert_close(p, got, ref, tol):
@@ -95,7 +96,7 @@ def test_jax_matches_numpy_to_1e10(regimen, days):
 
 
 def test_backends_through_the_engine_front():
-    cohort = sample_cohort(SPEC, DEFAULT_MODEL, 5, 3)
+    cohort = sample_cohort(SPEC, default_model(), 5, 3)
     t = np.arange(0, 15) * 24.0
     ref = Engine(backend="numpy").run(cohort, _mixed(), t).madrs()
     for backend in ("numba", "jax"):

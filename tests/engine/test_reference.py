@@ -5,8 +5,8 @@ import pytest
 
 from ketasim.engine.core import Engine, EngineResult
 from ketasim.engine.ode import solve_reference
-from ketasim.population import Cohort, Patient
-from ketasim.regimens import NAMED, load_regimen
+from ketasim.population.patients import Cohort, Patient
+from ketasim.regimen.named import NAMED, load_regimen
 
 PATIENTS = [
     Patient(),

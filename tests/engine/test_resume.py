@@ -5,16 +5,17 @@ import pytest
 
 from ketasim.engine.core import Engine
 from ketasim.errors import InputError
-from ketasim.model import DEFAULT_MODEL
-from ketasim.regimen import Regimen, iv_infusion, nasal_session
-from ketasim.virtual import TRD_TRIAL, sample_cohort
+from ketasim.model import default_model
+from ketasim.population.virtual import TRD_TRIAL, sample_cohort
+from ketasim.regimen.dose import iv_infusion, nasal_session
+from ketasim.regimen.regimen import Regimen
 
 REGIMEN = Regimen(tuple(iv_infusion("0.5 mg/kg", over="40 min", at=24.0 * d) for d in (0, 2, 4, 15, 22)))
 
 
 @pytest.mark.parametrize("backend", ["numpy", "numba"])
 def test_resume_equals_straight_run(backend):
-    cohort = sample_cohort(TRD_TRIAL, DEFAULT_MODEL, 9, 4)
+    cohort = sample_cohort(TRD_TRIAL, default_model(), 9, 4)
     engine = Engine(backend=backend)
     t = np.arange(0, 31) * 24.0
     whole = engine.run(cohort, REGIMEN, t)
@@ -27,7 +28,7 @@ def test_resume_equals_straight_run(backend):
 
 
 def test_resume_checks_the_state_shape():
-    cohort = sample_cohort(TRD_TRIAL, DEFAULT_MODEL, 3, 4)
+    cohort = sample_cohort(TRD_TRIAL, default_model(), 3, 4)
     first = Engine().run(cohort, Regimen.of(nasal_session(2)), [0.0, 24.0])
     with pytest.raises(InputError, match="state"):
         Engine().run(cohort, REGIMEN, [48.0, 72.0], start_h=48.0, state=first.final_state)

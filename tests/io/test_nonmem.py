@@ -5,18 +5,9 @@ from hypothesis import strategies as st
 
 from ketasim.errors import InputError
 from ketasim.io.nonmem import read_csv, regimen_to_rows, rows_to_subjects, write_csv
-from ketasim.population import Patient
-from ketasim.regimen import (
-    Dose,
-    Drug,
-    Regimen,
-    Route,
-    intramuscular,
-    iv_infusion,
-    nasal_session,
-    oral,
-    placebo,
-)
+from ketasim.population.patients import Patient
+from ketasim.regimen.dose import Dose, Drug, Route, intramuscular, iv_infusion, nasal_session, oral, placebo
+from ketasim.regimen.regimen import Regimen
 from ketasim.simulate import simulate
 from ketasim.units import DoseAmount
 

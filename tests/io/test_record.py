@@ -11,9 +11,10 @@ import pytest
 from ketasim.errors import InputError
 from ketasim.io.fhir import SCALE_SYSTEM, bundle_to_record, record_to_bundle
 from ketasim.io.nonmem import read_csv, record_to_rows, rows_to_record, rows_to_subjects, write_csv
-from ketasim.io.record import PatientRecord, ScoreObservation
-from ketasim.population import Patient
-from ketasim.regimen import Regimen, iv_infusion, nasal_session
+from ketasim.population.patients import Patient
+from ketasim.record import PatientRecord, ScoreObservation
+from ketasim.regimen.dose import iv_infusion, nasal_session
+from ketasim.regimen.regimen import Regimen
 from ketasim.simulate import simulate
 
 START = datetime(2026, 2, 2, 9, 30, tzinfo=UTC)

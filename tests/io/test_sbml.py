@@ -4,19 +4,19 @@ import libsbml
 import numpy as np
 import pytest
 import roadrunner
-import yaml
 from typer.testing import CliRunner
 
-from ketasim.cli import app
+from ketasim.bench.roadrunner import RoadRunnerCohort
 from ketasim.engine.core import Engine, EngineResult
 from ketasim.engine.ode import solve_reference
 from ketasim.errors import InputError
-from ketasim.io.sbml import RoadRunnerCohort, export_sbml, patient_parameters, to_sbml
-from ketasim.model import DEFAULT_MODEL
+from ketasim.io.sbml import export_sbml, patient_parameters, to_sbml
+from ketasim.model import default_model
 from ketasim.pd.cascade import CHAIN_STATES
-from ketasim.population import Cohort, Patient
-from ketasim.regimen import Regimen, nasal_session, placebo
-from ketasim.regimens import load_regimen
+from ketasim.population.patients import Cohort, Patient
+from ketasim.regimen.dose import nasal_session, placebo
+from ketasim.regimen.named import load_regimen
+from ketasim.regimen.regimen import Regimen
 
 # the second patient of tests/engine/test_reference.py: every covariate away from its default
 PATIENTS = [
@@ -40,7 +40,8 @@ def _consistency_errors(xml: str) -> list[str]:
     return [f"{e.getSeverityAsString()} {e.getErrorId()}: {e.getMessage()}" for e in errors]
 
 
-def _run(regimen: Regimen, days: int, patients=PATIENTS, etas=None, model=DEFAULT_MODEL) -> EngineResult:
+def _run(regimen: Regimen, days: int, patients=PATIENTS, etas=None, model=None) -> EngineResult:
+    model = model or default_model()
     cohort = Cohort.of(patients, etas)
     return Engine(model).run(cohort, regimen, _times(days), record_x=True)
 
@@ -106,7 +107,7 @@ def test_one_loaded_model_serves_three_patients_in_any_order():
 
 def test_switches_reach_the_file():
     """HNK branch on and AMPA route blocked: both change the rules' constants, and still agree."""
-    model = DEFAULT_MODEL.with_switches(hnk=True, ampa_blockade=True)
+    model = default_model().with_switches(hnk=True, ampa_blockade=True)
     res = _run(load_regimen("iv-single"), 4, PATIENTS[:1], model=model)
     xml = to_sbml(res.prepared)
     assert 'id="ampa" name="AMPA route on (1) or blocked (0)" value="0.0"' in xml
@@ -157,57 +158,3 @@ def test_bad_patient_index_and_days_name_the_field():
         to_sbml(res.prepared, 1)
     with pytest.raises(InputError, match="days"):
         export_sbml(load_regimen("iv-single"), days=0)
-
-
-def test_cli_writes_a_valid_file_for_a_named_regimen_and_a_patient(tmp_path):
-    patient = tmp_path / "p.yaml"
-    patient.write_text(yaml.safe_dump({"weight_kg": 90, "val66met": "val/met", "background_ad": "new_start"}))
-    out = tmp_path / "model.xml"
-    res = runner.invoke(app, ["export", "sbml", "--regimen", "iv-induction-6x2w", "--patient", str(patient),
-                              "-o", str(out), "--days", "30"])  # fmt: skip
-    assert res.exit_code == 0, res.output
-    assert "SBML written" in res.stdout
-    xml = out.read_text()
-    assert _consistency_errors(xml) == []
-    assert 'id="new_ad" name="oral antidepressant newly started (1) or not (0)" value="1.0"' in xml
-
-
-def test_cli_accepts_a_yaml_regimen_and_reports_json(tmp_path):
-    spec = tmp_path / "r.yaml"
-    spec.write_text(yaml.safe_dump([{"drug": "esketamine", "route": "intranasal", "dose": "56 mg",
-                                     "every": "3.5d", "count": 4}]))  # fmt: skip
-    out = tmp_path / "model.xml"
-    args = ["export", "sbml", "--regimen", str(spec), "-o", str(out), "--days", "20", "--json"]
-    res = runner.invoke(app, args)
-    assert res.exit_code == 0, res.output
-    summary = yaml.safe_load(res.stdout)
-    assert summary["rate_rules"] == 11 + len(CHAIN_STATES) + 3
-    assert summary["events"] == out.read_text().count("<event ") > 4
-
-
-@pytest.mark.parametrize(
-    ("args", "field"),
-    [
-        (["--regimen", "no-such-regimen"], "regimen"),
-        (["--regimen", "iv-single", "--days", "0"], "days"),
-        (["--regimen", "iv-single", "--patient", "PATIENT"], "val66met"),
-        (["--regimen", "iv-single", "--patient", "missing.yaml"], "patient"),
-    ],
-)
-def test_cli_bad_input_exits_2_names_the_field_and_writes_nothing(tmp_path, args, field):
-    patient = tmp_path / "p.yaml"
-    patient.write_text(yaml.safe_dump({"val66met": "met/val"}))
-    args = [str(patient) if a == "PATIENT" else str(tmp_path / a) if a.endswith(".yaml") else a for a in args]
-    out = tmp_path / "model.xml"
-    res = runner.invoke(app, ["export", "sbml", *args, "-o", str(out)])
-    assert res.exit_code == 2
-    assert f"field '{field}'" in " ".join(res.output.split())
-    assert not out.exists()
-
-
-def test_cli_output_folder_must_exist(tmp_path):
-    out = tmp_path / "missing" / "model.xml"
-    res = runner.invoke(app, ["export", "sbml", "--regimen", "iv-single", "-o", str(out)])
-    assert res.exit_code == 2
-    assert "field 'output'" in " ".join(res.output.split())
-    assert not out.parent.exists()

@@ -9,8 +9,9 @@ import ketasim.library as library
 from ketasim.params import Evidence
 from ketasim.pk.models import DEFAULT_PK
 from ketasim.pk.report import parameter_sets_for, pk_report
-from ketasim.population import Patient
-from ketasim.regimen import Dose, Drug, Regimen, Route
+from ketasim.population.patients import Patient
+from ketasim.regimen.dose import Dose, Drug, Route
+from ketasim.regimen.regimen import Regimen
 from ketasim.simulate import simulate
 from ketasim.units import DoseAmount
 

@@ -8,15 +8,15 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 
-from ketasim.io.record import SCALES, PatientRecord, ScoreObservation
-from ketasim.model import DEFAULT_MODEL
-from ketasim.personal.data import load_record
-from ketasim.personal.examples import path
+from ketasim.model import default_model
 from ketasim.personal.fit import LaplaceOptions, fit
 from ketasim.personal.posterior import Posterior
 from ketasim.personal.problem import Problem
-from ketasim.population import Patient
-from ketasim.regimen import Regimen, iv_infusion
+from ketasim.population.patients import Patient
+from ketasim.record import PatientRecord, ScoreObservation
+from ketasim.regimen.dose import iv_infusion
+from ketasim.regimen.regimen import Regimen
+from ketasim.symptoms import SCALES
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 INDUCTION_DAYS = (0, 2, 4, 7, 9, 11)
@@ -44,18 +44,13 @@ def simulate_truth(
     skeleton = PatientRecord(
         Patient(), iv_course(), tuple(ScoreObservation(24.0 * d, scale, 0.0) for d in days), START
     )
-    problem = Problem.of(skeleton, DEFAULT_MODEL)
+    problem = Problem.of(skeleton, default_model())
     mu = problem.expected(z[None, :])[0]
     rng = np.random.default_rng(seed)
-    lo, hi = SCALES[scale]
+    lo, hi = SCALES[scale].minimum, SCALES[scale].maximum
     y = np.clip(np.rint(mu + problem.obs.sd * rng.standard_normal(mu.size)), lo, hi)
     obs = tuple(ScoreObservation(24.0 * d, scale, float(v)) for d, v in zip(days, y, strict=True))
     return Truth(z, PatientRecord(empty.patient, empty.regimen, obs, START))
-
-
-@pytest.fixture(scope="session")
-def example_csv() -> PatientRecord:
-    return load_record(path("patient.csv"))
 
 
 @pytest.fixture(scope="session")

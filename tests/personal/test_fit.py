@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from ketasim.errors import InputError
-from ketasim.io.record import PatientRecord
 from ketasim.personal.fit import LaplaceOptions, SMCOptions, fit, options_for
 from ketasim.personal.posterior import Posterior
 from ketasim.personal.space import BASELINE
+from ketasim.record import PatientRecord
 
 from .conftest import Truth
 

@@ -8,11 +8,12 @@ import numpy as np
 import pytest
 
 from ketasim.errors import InputError
-from ketasim.io.record import PatientRecord
 from ketasim.personal.fit import LaplaceOptions, fit
 from ketasim.personal.forecast import LEVELS, QUANTILES, forecast, last_event_h, primary_scale
 from ketasim.personal.posterior import Posterior
-from ketasim.regimen import Regimen, iv_infusion
+from ketasim.record import PatientRecord
+from ketasim.regimen.dose import iv_infusion
+from ketasim.regimen.regimen import Regimen
 
 
 def _keys() -> list[str]:

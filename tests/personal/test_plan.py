@@ -8,13 +8,14 @@ import numpy as np
 import pytest
 
 from ketasim.errors import InputError
-from ketasim.io.record import PatientRecord, ScoreObservation
 from ketasim.personal.fit import LaplaceOptions, fit
 from ketasim.personal.forecast import forecast, last_event_h
 from ketasim.personal.plan import SUGGESTION, PlanOptions, plan_booster
 from ketasim.personal.posterior import Posterior
 from ketasim.personal.safety import MUST_ASSESS, si_signal
-from ketasim.regimen import Regimen, nasal_session
+from ketasim.record import PatientRecord, ScoreObservation
+from ketasim.regimen.dose import nasal_session
+from ketasim.regimen.regimen import Regimen
 
 DAY = 24.0
 

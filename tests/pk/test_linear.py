@@ -6,8 +6,9 @@ import scipy.linalg
 
 from ketasim.library import PARAMETER_SETS
 from ketasim.pk.linear import Propagator
-from ketasim.population import Patient
-from ketasim.regimen import Regimen, intramuscular, iv_bolus, iv_infusion
+from ketasim.population.patients import Patient
+from ketasim.regimen.dose import intramuscular, iv_bolus, iv_infusion
+from ketasim.regimen.regimen import Regimen
 from ketasim.simulate import simulate
 from tests.pk.oracles import three_compartment_infusion
 

@@ -5,8 +5,9 @@ import itertools
 import numpy as np
 import pytest
 
-from ketasim.population import Patient
-from ketasim.regimen import Dose, Drug, Regimen, Route, iv_infusion, nasal_session
+from ketasim.population.patients import Patient
+from ketasim.regimen.dose import Dose, Drug, Route, iv_infusion, nasal_session
+from ketasim.regimen.regimen import Regimen
 from ketasim.simulate import simulate
 from ketasim.units import DoseAmount
 from tests.pk.oracles import esketamine_rhs, lsoda_piecewise, racemic_rhs

@@ -3,8 +3,9 @@
 import pytest
 
 from ketasim.pk.metrics import pk_metrics
-from ketasim.population import Patient
-from ketasim.regimen import Regimen, iv_infusion, nasal_session
+from ketasim.population.patients import Patient
+from ketasim.regimen.dose import iv_infusion, nasal_session
+from ketasim.regimen.regimen import Regimen
 
 # Perez-Ruixo 2021 Clin Pharmacokinet 60:501, Table 4 (typical values; >60 y strata at 70 y,
 # 18-60 y at 45 y, as in the nlmixr2lib reproduction). (stratum) -> {mg: (Cmax ng/mL, AUC0-24)}

@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 
 from ketasim.errors import InputError
-from ketasim.outcomes import outcomes
+from ketasim.population.outcomes import outcomes
+from ketasim.population.virtual import TRD_TRIAL
 from ketasim.protocols.catalog import load
 from ketasim.protocols.compare import METRICS, compare_runs, count_relapses, patient_metrics
 from ketasim.protocols.simulate import simulate_protocol
-from ketasim.virtual import TRD_TRIAL
 
 
 def test_first_relapse_counted_as_ketasim_outcomes_does():

@@ -12,15 +12,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ketasim.errors import InputError
-from ketasim.model import DEFAULT_MODEL
+from ketasim.model import default_model
+from ketasim.population.virtual import TRD_TRIAL
 from ketasim.protocols.catalog import load
 from ketasim.protocols.checks import check_protocol, thresholds
 from ketasim.protocols.constraints import Rules
 from ketasim.protocols.course import Course
+from ketasim.protocols.load import parse_protocol
 from ketasim.protocols.observe import noise_sd
 from ketasim.protocols.simulate import simulate_protocol
-from ketasim.protocols.spec import Constraints, Protocol, parse_protocol
-from ketasim.virtual import TRD_TRIAL
+from ketasim.protocols.spec import Constraints, Protocol
 
 
 def violations(days, mg, c: Constraints) -> list[str]:
@@ -164,7 +165,7 @@ def _valid(data: dict) -> Protocol | None:
 def test_no_policy_breaks_a_constraint_whatever_the_scores(data, seed, walk):
     p = data
     dosing = check_protocol(p)
-    course = Course(p, dosing, Rules.of(p.constraints), thresholds(p), noise_sd(DEFAULT_MODEL, "madrs"))
+    course = Course(p, dosing, Rules.of(p.constraints), thresholds(p), noise_sd(default_model(), "madrs"))
     rng = np.random.default_rng(seed)
     top = 60.0 if p.assessment.scale == "madrs" else 27.0
     score = top * 0.55

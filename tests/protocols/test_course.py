@@ -2,12 +2,12 @@
 
 import copy
 
-from ketasim.model import DEFAULT_MODEL
+from ketasim.model import default_model
 from ketasim.protocols.checks import check_protocol, thresholds
 from ketasim.protocols.constraints import Rules
 from ketasim.protocols.course import Course
+from ketasim.protocols.load import parse_protocol
 from ketasim.protocols.observe import noise_sd
-from ketasim.protocols.spec import parse_protocol
 
 from .test_spec import ESK, IV
 
@@ -15,7 +15,7 @@ from .test_spec import ESK, IV
 def course(data):
     p = parse_protocol(data)
     return Course(
-        p, check_protocol(p), Rules.of(p.constraints), thresholds(p), noise_sd(DEFAULT_MODEL, "madrs")
+        p, check_protocol(p), Rules.of(p.constraints), thresholds(p), noise_sd(default_model(), "madrs")
     )
 
 

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 
 from ketasim.errors import InputError
+from ketasim.population.virtual import TRD_TRIAL
 from ketasim.protocols.catalog import load
 from ketasim.protocols.intervals import individual_intervals
 from ketasim.protocols.spec import Booster
-from ketasim.virtual import TRD_TRIAL
 
 CANDIDATES = (7, 14, 28, 56)
 

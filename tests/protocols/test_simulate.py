@@ -4,15 +4,18 @@ import numpy as np
 import pytest
 
 from ketasim.engine.core import Engine
-from ketasim.model import DEFAULT_MODEL
+from ketasim.model import default_model
+from ketasim.population.virtual import TRD_TRIAL, sample_cohort
 from ketasim.protocols.catalog import load
 from ketasim.protocols.dosing import LEVEL_OFFSET_H
 from ketasim.protocols.observe import noise_sd, observe
 from ketasim.protocols.simulate import DISSOCIATION_WINDOW_H, simulate_protocol
-from ketasim.regimen import Regimen, iv_infusion, nasal_session
-from ketasim.regimens import load_regimen
+from ketasim.regimen.dose import iv_infusion, nasal_session
+from ketasim.regimen.named import load_regimen
+from ketasim.regimen.regimen import Regimen
 from ketasim.symptoms import observe_scale
-from ketasim.virtual import TRD_TRIAL, sample_cohort
+
+MODEL = default_model()
 
 N = 8
 
@@ -25,27 +28,27 @@ def _plain(p):
 
 @pytest.fixture(scope="module")
 def cohort():
-    return sample_cohort(TRD_TRIAL, DEFAULT_MODEL, N, 3)
+    return sample_cohort(TRD_TRIAL, MODEL, N, 3)
 
 
 @pytest.mark.parametrize("scale", ["madrs", "phq9", "qids_sr16"])
 def test_observations_follow_the_observation_model(scale):
     items = np.random.default_rng(0).uniform(0, 6, size=(500, 10))
-    exact = observe(DEFAULT_MODEL, items, scale, seed=1, ids=np.arange(500), day=7, noise=False)
+    exact = observe(MODEL, items, scale, seed=1, ids=np.arange(500), day=7, noise=False)
     np.testing.assert_array_equal(
-        exact, observe_scale(DEFAULT_MODEL, items, scale, np.random.default_rng(0), noise=False)
+        exact, observe_scale(MODEL, items, scale, np.random.default_rng(0), noise=False)
     )
-    noisy = observe(DEFAULT_MODEL, items, scale, seed=1, ids=np.arange(500), day=7)
+    noisy = observe(MODEL, items, scale, seed=1, ids=np.arange(500), day=7)
     truth = items.sum(axis=1) if scale == "madrs" else exact
-    assert abs(np.std(noisy - truth) - noise_sd(DEFAULT_MODEL, scale)) < 0.25 * noise_sd(DEFAULT_MODEL, scale)
+    assert abs(np.std(noisy - truth) - noise_sd(MODEL, scale)) < 0.25 * noise_sd(MODEL, scale)
 
 
 def test_a_patients_observed_score_depends_on_seed_patient_and_day_only():
     items = np.random.default_rng(0).uniform(0, 6, size=(10, 10))
-    all10 = observe(DEFAULT_MODEL, items, "madrs", seed=5, ids=np.arange(10), day=14)
-    three = observe(DEFAULT_MODEL, items[[2, 7, 9]], "madrs", seed=5, ids=np.array([2, 7, 9]), day=14)
+    all10 = observe(MODEL, items, "madrs", seed=5, ids=np.arange(10), day=14)
+    three = observe(MODEL, items[[2, 7, 9]], "madrs", seed=5, ids=np.array([2, 7, 9]), day=14)
     np.testing.assert_array_equal(all10[[2, 7, 9]], three)
-    other_day = observe(DEFAULT_MODEL, items, "madrs", seed=5, ids=np.arange(10), day=21)
+    other_day = observe(MODEL, items, "madrs", seed=5, ids=np.arange(10), day=21)
     assert not np.array_equal(all10, other_day)
 
 
@@ -94,6 +97,6 @@ def test_exposure_and_dissociation_of_each_session(cohort):
 
 def test_day_zero_is_the_untreated_baseline():
     run = simulate_protocol(load("iv-6x2w-relapse-only"), TRD_TRIAL, N, days=14, seed=3)
-    np.testing.assert_allclose(run.madrs[:, 0], sample_cohort(TRD_TRIAL, DEFAULT_MODEL, N, 3).baseline_madrs)
+    np.testing.assert_allclose(run.madrs[:, 0], sample_cohort(TRD_TRIAL, MODEL, N, 3).baseline_madrs)
     assert np.all(run.pools[:, 0] == 0.0)
     assert run.observed.shape == (N, 2) and run.assessment_days.tolist() == [0, 7]

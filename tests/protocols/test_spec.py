@@ -9,8 +9,8 @@ import yaml
 from ketasim.errors import InputError
 from ketasim.protocols.catalog import LIBRARY, load, names
 from ketasim.protocols.checks import thresholds
+from ketasim.protocols.load import load_protocol, parse_protocol
 from ketasim.protocols.schema import SCHEMA_PATH, schema_text
-from ketasim.protocols.spec import load_protocol, parse_protocol
 
 IV = {
     "name": "iv",

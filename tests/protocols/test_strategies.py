@@ -8,12 +8,12 @@ gives the numbers on 1000 patients and where the model disagrees with the brief.
 import numpy as np
 import pytest
 
+from ketasim.population.virtual import TRD_TRIAL
 from ketasim.protocols.catalog import load
 from ketasim.protocols.compare import compare_runs
 from ketasim.protocols.reinduction import rescue_sessions
 from ketasim.protocols.simulate import simulate_protocol
 from ketasim.protocols.spec import Booster, NoMaintenance, SymptomPolicy
-from ketasim.virtual import TRD_TRIAL
 
 N = 120
 DAYS = 273

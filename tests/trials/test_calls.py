@@ -5,7 +5,8 @@ import copy
 import numpy as np
 import yaml
 
-from ketasim.regimen import Regimen, nasal_session, placebo
+from ketasim.regimen.dose import nasal_session, placebo
+from ketasim.regimen.regimen import Regimen
 from ketasim.trials import compile_plan, example_path, parse_spec
 from ketasim.trials.calls import plan_calls, session_owners
 

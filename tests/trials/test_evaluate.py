@@ -5,14 +5,14 @@ import math
 import numpy as np
 import pytest
 
-from ketasim.model import DEFAULT_MODEL
+from ketasim.model import default_model
+from ketasim.population.virtual import TRD_TRIAL, sample_cohort
 from ketasim.trials import compile_plan, parse_spec
 from ketasim.trials.data import ReplicateData
 from ketasim.trials.endpoints import endpoint_values
 from ketasim.trials.evaluate import conditions
-from ketasim.virtual import TRD_TRIAL, sample_cohort
 
-EXACT = DEFAULT_MODEL.with_values({"Ketasim_2026_symptoms.SIGMA_ITEM": 0.0})  # no rater noise
+EXACT = default_model().with_values({"Ketasim_2026_symptoms.SIGMA_ITEM": 0.0})  # no rater noise
 
 TWO_PHASES = {
     "id": "relapse-rules",
@@ -156,14 +156,14 @@ def test_observed_scores_do_not_depend_on_the_other_recorded_times():
     rng = np.random.default_rng(0)
     items = rng.uniform(0, 6, size=(5, 4, 10))
     times = np.array([0.0, 4.0, 24.0, 168.0])
-    cohort = sample_cohort(TRD_TRIAL, DEFAULT_MODEL, 5, 0)
-    full = ReplicateData(DEFAULT_MODEL, 3, 1, times, items, np.zeros((5, 1), np.int64), cohort)
+    cohort = sample_cohort(TRD_TRIAL, default_model(), 5, 0)
+    full = ReplicateData(default_model(), 3, 1, times, items, np.zeros((5, 1), np.int64), cohort)
     fewer = ReplicateData(
-        DEFAULT_MODEL, 3, 1, times[[0, 2]], items[:, [0, 2]], np.zeros((5, 1), np.int64), cohort
+        default_model(), 3, 1, times[[0, 2]], items[:, [0, 2]], np.zeros((5, 1), np.int64), cohort
     )
     for scale in ("madrs", "madrs_item10", "phq9"):
         np.testing.assert_array_equal(full.observed(scale)[:, [0, 2]], fewer.observed(scale))
     # the total and item 10 come from one draw of item noise; noise is present
     assert not np.array_equal(full.observed("madrs"), np.rint(items).sum(axis=-1))
-    other = ReplicateData(DEFAULT_MODEL, 3, 2, times, items, np.zeros((5, 1), np.int64), cohort)
+    other = ReplicateData(default_model(), 3, 2, times, items, np.zeros((5, 1), np.int64), cohort)
     assert not np.array_equal(full.observed("madrs"), other.observed("madrs"))

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import yaml
 
-from ketasim.model import DEFAULT_MODEL
+from ketasim.model import default_model
 from ketasim.trials import compile_plan, example_path, load_spec, parse_spec, run_trial
 from ketasim.trials.runner import run_batch
 
@@ -93,7 +93,7 @@ def test_same_seed_same_numbers_whatever_workers_and_chunks(parallel):
 def test_replicates_are_independent_and_stable(parallel):
     spec = load_spec(example_path("ketamine-vs-saline-midazolam"))
     plan = compile_plan(spec)
-    one = run_batch(plan, DEFAULT_MODEL, (1,), spec.seed)
+    one = run_batch(plan, default_model(), (1,), spec.seed)
     # replicate 1 alone equals replicate 1 of the 3-replicate run
     expected = [r.values[1] for r in parallel.endpoint("change_24h").rows]
     np.testing.assert_array_equal(one.values["change_24h"][0], expected)
@@ -131,7 +131,7 @@ def test_crossover_pools_each_treatment_over_both_periods():
     plan = compile_plan(parse_spec(CROSSOVER))
     period2 = plan.design.phases[2]
     assert [(a.id, a.follows) for a in period2.arms] == [("saline", 0), ("ketamine", 1)]
-    out = run_batch(plan, DEFAULT_MODEL, (0, 1), 3)
+    out = run_batch(plan, default_model(), (0, 1), 3)
     change = out.values["change_24h"]  # (replicates, rows: ketamine, saline)
     assert np.all(change[:, 0] < change[:, 1])
     assert np.all(out.values["d_24h"] > 0)

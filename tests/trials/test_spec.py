@@ -6,7 +6,10 @@ import pytest
 import yaml
 
 from ketasim.errors import InputError
+from ketasim.model import default_model
 from ketasim.trials import check_spec, compile_plan, example_path, load_spec, parse_spec
+
+MODEL = default_model()
 
 WITHDRAWAL = yaml.safe_load(example_path("esketamine-withdrawal").read_text())
 PARALLEL = yaml.safe_load(example_path("ketamine-vs-saline-midazolam").read_text())
@@ -211,11 +214,10 @@ def test_examples_check_and_resolve():
 
 
 def test_baseline_on_another_scale_is_converted_with_the_inverse_link():
-    from ketasim.model import DEFAULT_MODEL
     from ketasim.symptoms import link
 
     data = copy.deepcopy(PARALLEL)
     data["population"]["baseline"] = {"scale": "hamd17", "mean": 24, "sd": 4, "min": 18}
     pop = compile_plan(parse_spec(data)).design.population.baseline_madrs
-    assert float(link(DEFAULT_MODEL, __import__("numpy").array([pop.mean]), "hamd17")[0]) == pytest.approx(24)
-    assert float(link(DEFAULT_MODEL, __import__("numpy").array([pop.min]), "hamd17")[0]) == pytest.approx(18)
+    assert float(link(MODEL, __import__("numpy").array([pop.mean]), "hamd17")[0]) == pytest.approx(24)
+    assert float(link(MODEL, __import__("numpy").array([pop.min]), "hamd17")[0]) == pytest.approx(18)

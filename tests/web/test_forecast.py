@@ -8,8 +8,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from ketasim.personal.data import load_record
-from ketasim.personal.examples import path
+from ketasim.io.examples import path
+from ketasim.io.patient_data import load_record
 from ketasim.store.scales import INSTRUMENTS
 from ketasim.web.model_bridge import patient_forecast
 from tests.conftest import Clinic

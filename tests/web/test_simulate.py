@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ketasim.population import Patient
-from ketasim.regimen import Regimen
+from ketasim.population.patients import Patient
+from ketasim.regimen.regimen import Regimen
 from ketasim.simulate import simulate
 from tests.conftest import Clinic
 

@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from ketasim.engine.core import Engine, EngineResult
 from ketasim.engine.ode import solve_reference
 from ketasim.engine.prepared import Prepared, prepare
-from ketasim.model import DEFAULT_MODEL, Model
-from ketasim.population import Cohort
-from ketasim.regimen import Regimen
-from ketasim.virtual import TRD_TRIAL, PopulationSpec, sample_cohort
+from ketasim.model import Model, default_model
+from ketasim.population.patients import Cohort
+from ketasim.population.virtual import TRD_TRIAL, PopulationSpec, sample_cohort
+from ketasim.regimen.regimen import Regimen
 
 __all__ = ["Timing", "Workload", "engine_run", "lsoda_run", "reference_madrs"]
 
@@ -35,7 +35,7 @@ class Workload:
     every_days: int = 7
     seed: int = 2026
     spec: PopulationSpec = TRD_TRIAL
-    model: Model = DEFAULT_MODEL
+    model: Model = field(default_factory=default_model)
 
     @property
     def times_h(self) -> np.ndarray:

@@ -17,7 +17,7 @@ import numpy as np
 
 from ketasim.bench.machine import machine, peak_memory_mb
 from ketasim.bench.peers import Workload, engine_run, lsoda_run, max_rel_error, reference_madrs
-from ketasim.regimens import load_regimen
+from ketasim.regimen.named import load_regimen
 
 __all__ = ["run_benchmark"]
 

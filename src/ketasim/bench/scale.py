@@ -9,8 +9,8 @@ import time
 
 from ketasim.bench.machine import peak_memory_mb
 from ketasim.engine.batch import PopulationJob, run_population
-from ketasim.regimens import load_regimen
-from ketasim.virtual import TRD_TRIAL
+from ketasim.population.virtual import TRD_TRIAL
+from ketasim.regimen.named import load_regimen
 
 
 def main(argv: list[str] | None = None) -> None:

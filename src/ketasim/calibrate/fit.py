@@ -28,7 +28,7 @@ from scipy.optimize import least_squares
 from ketasim.calibrate.library import library_specs
 from ketasim.calibrate.objective import Objective
 from ketasim.calibrate.space import Space, default_space
-from ketasim.calibrated import CURRENT, CalibratedSet, Estimate
+from ketasim.library.calibrated import CURRENT, CalibratedSet, Estimate
 from ketasim.model import PRIOR_MODEL, Model
 
 __all__ = ["FitOptions", "calibrate"]

@@ -7,13 +7,11 @@ import html
 import io
 import math
 
-import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-import ketasim.plots  # noqa: F401  (Agg backend)
 from ketasim.calibrate.validate import TargetResult, Validation
 from ketasim.trials import TrialResult
-from ketasim.trials.plots import plot_trial
+from ketasim.trials.figures import plot_trial
 from ketasim.trials.spec_base import time_h
 
 __all__ = ["report_html"]
@@ -22,7 +20,6 @@ __all__ = ["report_html"]
 def _png(fig: Figure) -> str:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110)
-    plt.close(fig)
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
@@ -32,7 +29,8 @@ def _scatter(targets: tuple[TargetResult, ...]) -> Figure:
         ("percent (rates, percent changes)", ("%", "pp")),
         ("other (ratios, effect sizes, coefficients)", ("ratio", "d", "SD per SD")),
     ]
-    fig, axes = plt.subplots(1, 3, figsize=(13.5, 4.6))
+    fig = Figure(figsize=(13.5, 4.6))
+    axes = fig.subplots(1, 3)
     for ax, (title, units) in zip(axes, groups, strict=True):
         ts = [t for t in targets if t.unit in units and math.isfinite(t.predicted)]
         for t in ts:

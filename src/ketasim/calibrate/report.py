@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ketasim.calibrated import CalibratedSet
+from ketasim.library.calibrated import CalibratedSet
 
 __all__ = ["fit_markdown"]
 

@@ -23,9 +23,9 @@ import numpy as np
 from ketasim.calibrate.library import library_specs, target_rows
 from ketasim.calibrate.space import default_space
 from ketasim.calibrate.targets import fit_targets
-from ketasim.calibrated import CalibratedSet
 from ketasim.errors import InputError
-from ketasim.model import DEFAULT_MODEL, PRIOR_MODEL, Model
+from ketasim.library.calibrated import CalibratedSet
+from ketasim.model import PRIOR_MODEL, Model, default_model
 from ketasim.trials import TrialResult, TrialSpec
 from ketasim.trials.runner import run_trial_draws
 
@@ -165,7 +165,7 @@ def posterior_models(cal: CalibratedSet, draws: int, seed: int = 0) -> list[Mode
 
 
 def validate(
-    model: Model = DEFAULT_MODEL,
+    model: Model | None = None,
     *,
     calibration: CalibratedSet | None = None,
     draws: int = DRAWS,
@@ -179,6 +179,7 @@ def validate(
     With ``calibration`` (the set behind ``model``) the replicates are split over ``draws``
     parameter draws from its posterior.
     """
+    model = default_model() if model is None else model
     rows = target_rows()
     models = posterior_models(calibration, draws) if calibration is not None else []
     used = models or [model]

@@ -9,17 +9,17 @@ grows with the rows kept, not with the states simulated.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from ketasim.engine.core import Engine
 from ketasim.errors import InputError
-from ketasim.model import DEFAULT_MODEL, Model
-from ketasim.outcomes import outcomes
-from ketasim.regimen import Regimen
-from ketasim.virtual import PopulationSpec, sample_cohort
+from ketasim.model import Model, default_model
+from ketasim.population.outcomes import outcomes
+from ketasim.population.virtual import PopulationSpec, sample_cohort
+from ketasim.regimen.regimen import Regimen
 
 __all__ = ["PopulationJob", "chunks", "run_chunk", "run_population"]
 
@@ -35,7 +35,7 @@ class PopulationJob:
     every_days: int = 7
     keep_trajectories: bool = False
     backend: str = "numba"
-    model: Model = DEFAULT_MODEL
+    model: Model = field(default_factory=default_model)
 
     def assessment_days(self) -> np.ndarray:
         d = np.arange(0, self.days + 1, self.every_days, dtype=float)

@@ -11,11 +11,11 @@ from ketasim.engine.flat import flatten
 from ketasim.engine.kernel_numpy import run_numpy
 from ketasim.engine.prepared import Prepared, prepare
 from ketasim.errors import InputError
-from ketasim.model import DEFAULT_MODEL, Model
+from ketasim.model import Model, default_model
 from ketasim.pd.acute import blood_pressure_rise, cadss
 from ketasim.pd.cascade import IDX
-from ketasim.population import Cohort
-from ketasim.regimen import Regimen
+from ketasim.population.patients import Cohort
+from ketasim.regimen.regimen import Regimen
 from ketasim.solution import ALIASES
 from ketasim.symptoms import item_scores
 
@@ -119,18 +119,19 @@ class EngineResult:
 class Engine:
     """Simulates whole cohorts on one shared dose-aware grid.
 
-    >>> from ketasim.regimen import Regimen, iv_infusion
-    >>> from ketasim.population import Cohort, Patient
+    >>> from ketasim.regimen.dose import iv_infusion
+    >>> from ketasim.regimen.regimen import Regimen
+    >>> from ketasim.population.patients import Cohort, Patient
     >>> iv = Regimen.of(iv_infusion("0.5 mg/kg", over="40 min"))
     >>> res = Engine().run(Cohort.of([Patient()]), iv, [0, 24])
     >>> bool(res.madrs()[0, 1] < res.madrs()[0, 0])
     True
     """
 
-    def __init__(self, model: Model = DEFAULT_MODEL, *, refine: int = 0, backend: str = "numpy") -> None:
+    def __init__(self, model: Model | None = None, *, refine: int = 0, backend: str = "numpy") -> None:
         if backend not in BACKENDS:
             raise InputError("engine", "backend", f"must be one of {', '.join(BACKENDS)}", backend)
-        self.model = model
+        self.model = default_model() if model is None else model
         self.refine = refine
         self.backend = backend
 

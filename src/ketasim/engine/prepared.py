@@ -18,8 +18,8 @@ from ketasim.pd.cascade import NSLParams, chain
 from ketasim.pd.individual import IndividualPD, individual_pd
 from ketasim.pd.receptor import MOLECULES, potency_weights
 from ketasim.pk.linear import LinearSystem
-from ketasim.population import Cohort
-from ketasim.regimen import Regimen
+from ketasim.population.patients import Cohort
+from ketasim.regimen.regimen import Regimen
 from ketasim.units import MOLAR_MASS
 
 __all__ = ["Prepared", "prepare"]

@@ -20,8 +20,9 @@ from ketasim.model import Model
 from ketasim.pd.individual import IndividualPD
 from ketasim.pd.nonspecific import expectancy_impulse
 from ketasim.pk.linear import LinearSystem
-from ketasim.population import Cohort
-from ketasim.regimen import DoseEvent, Regimen
+from ketasim.population.patients import Cohort
+from ketasim.regimen.dose import DoseEvent
+from ketasim.regimen.regimen import Regimen
 
 __all__ = ["RateEvent", "Schedule", "build_schedule"]
 

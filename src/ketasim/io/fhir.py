@@ -6,8 +6,9 @@ could be verified, so they use the local code system :data:`SCALE_SYSTEM`
 (``madrs``, ``madrs_item10``, ``qids_sr16``). Routes use SNOMED CT (IV
 47625008, nasal 46713006).
 
->>> from ketasim.regimen import Regimen, nasal_session
->>> from ketasim.population import Patient
+>>> from ketasim.regimen.dose import nasal_session
+>>> from ketasim.regimen.regimen import Regimen
+>>> from ketasim.population.patients import Patient
 >>> from datetime import datetime, UTC
 >>> rec = PatientRecord(Patient(), Regimen.of(nasal_session(2)), (), datetime(2026, 1, 5, 9, tzinfo=UTC))
 >>> bundle_to_record(record_to_bundle(rec)).regimen == rec.regimen
@@ -20,9 +21,10 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from ketasim.errors import InputError
-from ketasim.io.record import PatientRecord, ScoreObservation
-from ketasim.population import Patient
-from ketasim.regimen import Dose, Drug, Regimen, Route
+from ketasim.population.patients import Patient
+from ketasim.record import PatientRecord, ScoreObservation
+from ketasim.regimen.dose import Dose, Drug, Route
+from ketasim.regimen.regimen import Regimen
 from ketasim.units import DoseAmount
 
 __all__ = ["SCALE_SYSTEM", "bundle_to_record", "record_to_bundle"]

@@ -24,9 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from ketasim.errors import InputError
-from ketasim.io.record import PatientRecord, ScoreObservation
-from ketasim.population import Patient
-from ketasim.regimen import CMT, Dose, Drug, Regimen, Route
+from ketasim.population.patients import Patient
+from ketasim.record import PatientRecord, ScoreObservation
+from ketasim.regimen.dose import CMT, Dose, Drug, Route
+from ketasim.regimen.regimen import Regimen
 from ketasim.units import DEVICE_MG, DoseAmount
 
 __all__ = [

@@ -21,7 +21,7 @@ every number carries its units, so libsbml's unit checks pass.
 
 **Naming.** Values marked * are per patient: one loaded model serves every
 patient of the same prepared run once these are set (``setValue`` in
-libroadrunner; :func:`patient_parameters`, :class:`RoadRunnerCohort`).
+libroadrunner; :func:`patient_parameters`, :class:`ketasim.bench.roadrunner.RoadRunnerCohort`).
 
 =========================================  =========================================================
 ``A__<to>__<from>`` *                      PK matrix entry :math:`A_{to,from}` (1/h)
@@ -50,7 +50,7 @@ state before that time's doses, as the engine records it, and an event at 0
 fires at the start. The file holds the events of the prepared run up to its
 horizon (its last output time).
 
->>> from ketasim.regimens import load_regimen
+>>> from ketasim.regimen.named import load_regimen
 >>> xml = export_sbml(load_regimen("iv-single"), days=2)
 >>> xml.count("<event "), "madrs" in xml
 (2, True)
@@ -60,21 +60,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 from xml.sax.saxutils import quoteattr
-
-import numpy as np
 
 from ketasim.engine.prepared import Prepared, prepare
 from ketasim.errors import InputError, ModelError
 from ketasim.io import _mathml as mm
-from ketasim.io._sbml_layout import ITEMS, POOLS, Layout, label
-from ketasim.model import DEFAULT_MODEL, Model
+from ketasim.io.sbml_layout import ITEMS, POOLS, Layout, label
+from ketasim.model import Model, default_model
 from ketasim.pd.cascade import CHAIN_STATES
-from ketasim.population import Cohort, Patient
-from ketasim.regimen import Regimen
+from ketasim.population.patients import Cohort, Patient
+from ketasim.regimen.regimen import Regimen
 
-__all__ = ["RoadRunnerCohort", "export_sbml", "patient_parameters", "to_sbml"]
+__all__ = ["export_sbml", "patient_parameters", "to_sbml"]
 
 #: Unit definitions: id -> ((kind, exponent, scale, multiplier), ...).
 _UNITS: dict[str, tuple[tuple[str, int, int, float], ...]] = {
@@ -373,61 +370,12 @@ def export_sbml(
     regimen: Regimen,
     patient: Patient | None = None,
     days: float = 90.0,
-    model: Model = DEFAULT_MODEL,
+    model: Model | None = None,
     etas: Mapping[str, float] | None = None,
 ) -> str:
     """SBML of one patient (default: typical) under ``regimen``, with its doses up to ``days``."""
+    model = default_model() if model is None else model
     if isinstance(days, bool) or not isinstance(days, int | float) or not 0 < days <= 3650:
         raise InputError("sbml", "days", "must be a number within 0-3650 (0 excluded)", days)
     cohort = Cohort.of([patient or Patient()], {k: [v] for k, v in (etas or {}).items()})
     return to_sbml(prepare(model, cohort, regimen, [0.0, 24.0 * float(days)]), 0)
-
-
-class RoadRunnerCohort:
-    """One libroadrunner model of a prepared run, simulated for any of its patients.
-
-    The model is compiled once (from patient 0's file); :meth:`simulate` resets
-    it, sets one patient's values (:func:`patient_parameters`) and integrates to
-    the run's output times. Needs libroadrunner (a test dependency). After
-    doses late in a run SUNDIALS may print "t + h = t" warnings to standard
-    output while CVODE restarts (docs/decisions/0005-sbml-export.md); the
-    results are not affected.
-
-    Args:
-        prepared: the prepared run (its cohort, regimen and output times).
-        rtol, atol: CVODE's relative and absolute tolerances (atol as in the benchmark: at 1e-14
-            CVODE's restart after a dose rejected one patient's error weights, CV_ILL_INPUT).
-    """
-
-    def __init__(self, prepared: Prepared, *, rtol: float = 1e-10, atol: float = 1e-12) -> None:
-        try:
-            import roadrunner
-        except ImportError:  # pragma: no cover - depends on the environment
-            raise InputError(
-                "sbml", "roadrunner", "libroadrunner is not installed", None, "pip install libroadrunner"
-            ) from None
-        self.prepared = prepared
-        self._layout = Layout(prepared)
-        self.rr: Any = roadrunner.RoadRunner(to_sbml(prepared, 0))
-        integrator = self.rr.integrator
-        integrator.relative_tolerance = rtol
-        integrator.absolute_tolerance = atol
-        # after each dose CVODE restarts with small steps; sparse output times need many steps
-        integrator.maximum_num_steps = 10_000_000
-        times = prepared.out_times_s / 3600.0
-        self._skip = 0 if times[0] == 0.0 else 1
-        self.times_h = np.concatenate([[0.0], times]) if self._skip else times
-
-    def trajectories(self, i: int, ids: Sequence[str]) -> dict[str, np.ndarray]:
-        """Values of SBML ids (states or rules) at the run's output times (pre-dose), patient ``i``."""
-        values = self._layout.values(i)
-        rr = self.rr
-        rr.resetAll()
-        for pid, value in values.items():
-            rr.setValue(pid, value)
-        res = np.asarray(rr.simulate(times=self.times_h, selections=["time", *ids]))
-        return {pid: res[self._skip :, k + 1].copy() for k, pid in enumerate(ids)}
-
-    def simulate(self, i: int) -> np.ndarray:
-        """True MADRS total of patient ``i`` at the run's output times (pre-dose)."""
-        return self.trajectories(i, ["madrs"])["madrs"]

@@ -7,7 +7,7 @@ The absorption rate has no verified value: 3/h gives Tmax ~11 min with the
 Kamp disposition (placeholder until Abuhelwa 2022, CPT, is obtained).
 """
 
-from ketasim.library._build import param, src
+from ketasim.library._build import assumed_first_order, param, src
 from ketasim.params import Evidence, ParameterSet
 
 _CLEMENTS = src(
@@ -32,14 +32,7 @@ PARAMETERS = ParameterSet(
             "presystemic norketamine formation (none)",
             src("no first pass after IM injection", evidence=Evidence.ASSUMPTION),
         ),
-        param(
-            "DUR",
-            0.0,
-            "h",
-            (0.0, 1.0),
-            "zero-order release duration (none)",
-            src("first-order absorption assumed", evidence=Evidence.ASSUMPTION),
-        ),
+        assumed_first_order(),
         param(
             "KA",
             3.0,

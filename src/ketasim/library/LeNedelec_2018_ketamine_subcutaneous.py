@@ -9,7 +9,7 @@ with Abuhelwa 2022 (CPT, TRD, IV/SC/IM) when obtained. SC doses used in TRD:
 0.5-0.9 mg/kg (Loo 2023, KADS).
 """
 
-from ketasim.library._build import param, src
+from ketasim.library._build import assumed_first_order, param, src
 from ketasim.params import Evidence, ParameterSet
 
 _RAT = src(
@@ -33,14 +33,7 @@ PARAMETERS = ParameterSet(
             "presystemic norketamine formation (none)",
             src("no first pass after SC injection", evidence=Evidence.ASSUMPTION),
         ),
-        param(
-            "DUR",
-            0.0,
-            "h",
-            (0.0, 1.0),
-            "zero-order release duration (none)",
-            src("first-order absorption assumed", evidence=Evidence.ASSUMPTION),
-        ),
+        assumed_first_order(),
         param("KA", 2.0, "1/h", (0.3, 20.0), "absorption rate", _RAT, placeholder=True),
     ),
 )

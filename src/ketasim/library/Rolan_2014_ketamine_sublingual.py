@@ -11,7 +11,7 @@ assumed to reach norketamine as after an oral dose: the same total absorbed
 fraction as oral (0.84) minus F.
 """
 
-from ketasim.library._build import param, src
+from ketasim.library._build import assumed_first_order, param, src
 from ketasim.params import Evidence, ParameterSet
 
 _ROLAN = src(
@@ -37,14 +37,7 @@ PARAMETERS = ParameterSet(
             src("assumed: oral total absorbed fraction 0.84 minus F", evidence=Evidence.ASSUMPTION),
             placeholder=True,
         ),
-        param(
-            "DUR",
-            0.0,
-            "h",
-            (0.0, 2.0),
-            "zero-order release duration (none)",
-            src("first-order absorption assumed", evidence=Evidence.ASSUMPTION),
-        ),
+        assumed_first_order(2.0),
         param(
             "KA",
             0.8,

@@ -10,7 +10,7 @@ Tmax 14-23 min: run sensitivity down to 0.11. Absorption rate 2/h gives Tmax
 swallowed part: same total absorbed fraction as oral (0.84) minus F (assumed).
 """
 
-from ketasim.library._build import param, src
+from ketasim.library._build import assumed_first_order, param, src
 from ketasim.params import Evidence, ParameterSet
 
 _YANA = src(
@@ -44,14 +44,7 @@ PARAMETERS = ParameterSet(
             src("assumed: oral total absorbed fraction 0.84 minus F", evidence=Evidence.ASSUMPTION),
             placeholder=True,
         ),
-        param(
-            "DUR",
-            0.0,
-            "h",
-            (0.0, 1.0),
-            "zero-order release duration (none)",
-            src("first-order absorption assumed", evidence=Evidence.ASSUMPTION),
-        ),
+        assumed_first_order(),
         param(
             "KA",
             2.0,

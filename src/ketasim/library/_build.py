@@ -7,7 +7,7 @@ from typing import Literal
 
 from ketasim.params import Evidence, Parameter, Source, Variability
 
-__all__ = ["cv_to_omega", "omega_from_variance", "param", "src"]
+__all__ = ["assumed_first_order", "cv_to_omega", "omega_from_variance", "param", "src"]
 
 
 def src(
@@ -63,4 +63,16 @@ def param(
         estimated=estimated,
         variability=variability,
         placeholder=placeholder,
+    )
+
+
+def assumed_first_order(max_duration_h: float = 1.0) -> Parameter:
+    """``DUR`` of an absorption set whose paper gives no zero-order release: none, by assumption."""
+    return param(
+        "DUR",
+        0.0,
+        "h",
+        (0.0, max_duration_h),
+        "zero-order release duration (none)",
+        src("first-order absorption assumed", evidence=Evidence.ASSUMPTION),
     )

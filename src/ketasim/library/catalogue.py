@@ -5,8 +5,8 @@
 
 from __future__ import annotations
 
-from ketasim.calibrated import CalibratedSet, load_current
 from ketasim.library import PARAMETER_SETS
+from ketasim.library.calibrated import CalibratedSet, load_current
 from ketasim.params import Parameter
 
 __all__ = ["markdown"]

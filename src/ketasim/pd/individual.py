@@ -14,7 +14,7 @@ import numpy as np
 
 from ketasim.library.Ketasim_2026_symptoms import ITEMS
 from ketasim.model import Model
-from ketasim.population import Cohort
+from ketasim.population.patients import Cohort
 
 __all__ = ["IndividualPD", "individual_pd"]
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ketasim.model import Model
-from ketasim.regimen import Drug, Route
+from ketasim.regimen.dose import Drug, Route
 
 __all__ = ["expectancy_impulse", "r_ad", "r_placebo"]
 

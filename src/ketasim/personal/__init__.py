@@ -1,7 +1,8 @@
 """Personalisation: fit one patient's own scores, forecast their course, suggest the next booster window.
 
-A record (covariates, sessions, scores on their own scales) goes in
-(:func:`~ketasim.personal.data.load_record`); :func:`~ketasim.personal.fit.fit`
+A record (:class:`~ketasim.record.PatientRecord`: covariates, sessions, scores on
+their own scales) goes in; personalisation never parses a file (the readers are
+in :mod:`ketasim.io`). :func:`~ketasim.personal.fit.fit`
 returns the posterior of the patient's individual parameters (MAP + Laplace,
 or the full posterior by tempered SMC); :func:`~ketasim.personal.forecast.forecast`
 gives the score bands and P(relapse by date), and
@@ -9,7 +10,6 @@ gives the score bands and P(relapse by date), and
 risk under a clinician's limit. It suggests; a clinician decides.
 """
 
-from ketasim.personal.data import load_record
 from ketasim.personal.fit import LaplaceOptions, SMCOptions, fit
 from ketasim.personal.forecast import Forecast, forecast
 from ketasim.personal.plan import Plan, PlanOptions, plan_booster
@@ -24,6 +24,5 @@ __all__ = [
     "SMCOptions",
     "fit",
     "forecast",
-    "load_record",
     "plan_booster",
 ]

@@ -29,15 +29,16 @@ from typing import Any, Literal
 import numpy as np
 
 from ketasim.errors import InputError
-from ketasim.io.record import PatientRecord
-from ketasim.model import DEFAULT_MODEL, Model
+from ketasim.model import Model, default_model
 from ketasim.personal.fit import fit
 from ketasim.personal.forecast import LEVELS, RELAPSE_MIN, Forecast, forecast
 from ketasim.personal.laplace import LaplaceOptions
 from ketasim.personal.smc import SMCOptions
 from ketasim.personal.virtual_records import VirtualPatient, virtual_patients
-from ketasim.regimen import Regimen, iv_infusion
-from ketasim.virtual import TRD_TRIAL, PopulationSpec
+from ketasim.population.virtual import TRD_TRIAL, PopulationSpec
+from ketasim.record import PatientRecord
+from ketasim.regimen.dose import iv_infusion
+from ketasim.regimen.regimen import Regimen
 
 __all__ = ["Evaluation", "EvaluationSpec", "evaluate_forecasts", "randomised_pit"]
 
@@ -57,7 +58,7 @@ class EvaluationSpec:
     method: Literal["map", "smc"] = "map"
     draws: int = 500
     population: PopulationSpec = TRD_TRIAL
-    model: Model = DEFAULT_MODEL
+    model: Model = field(default_factory=default_model)
 
     def __post_init__(self) -> None:
         if not 2 <= self.n <= 100_000:

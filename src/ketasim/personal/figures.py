@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 
 import matplotlib.dates as mdates
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
+from ketasim.figures import save  # noqa: F401  (selects the Agg backend before any figure)
 from ketasim.personal.forecast import Forecast
 from ketasim.personal.plan import Plan
 from ketasim.personal.posterior import Posterior
-from ketasim.plots import save  # noqa: F401  (selects the Agg backend before any figure)
 from ketasim.symptoms import link
 
 __all__ = ["plot_forecast"]
@@ -28,9 +27,8 @@ def plot_forecast(posterior: Posterior, fc: Forecast, plan: Plan | None = None) 
     def dates(hours: np.ndarray) -> list[datetime]:
         return [rec.at(float(t)) for t in hours]
 
-    fig, (ax, ax2) = plt.subplots(
-        2, 1, figsize=(9.0, 6.2), sharex=True, gridspec_kw={"height_ratios": [3, 1.2]}
-    )
+    fig = Figure(figsize=(9.0, 6.2))
+    ax, ax2 = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 1.2]})
     scale = fc.scale
     past = np.linspace(0.0, fc.now_h, max(2, int(fc.now_h / 6.0) + 1))
     if fc.now_h > 0:

@@ -7,9 +7,10 @@ alone. A record without scores gets the prior: the population forecast,
 labelled as such.
 
 >>> from datetime import datetime, UTC
->>> from ketasim.io.record import PatientRecord, ScoreObservation
->>> from ketasim.population import Patient
->>> from ketasim.regimen import Regimen, iv_infusion
+>>> from ketasim.record import PatientRecord, ScoreObservation
+>>> from ketasim.population.patients import Patient
+>>> from ketasim.regimen.dose import iv_infusion
+>>> from ketasim.regimen.regimen import Regimen
 >>> iv = Regimen.of(iv_infusion("0.5 mg/kg", over="40 min"))
 >>> scores = (ScoreObservation(0.0, "madrs", 33),)
 >>> rec = PatientRecord(Patient(), iv, scores, datetime(2026, 1, 5, tzinfo=UTC))
@@ -20,12 +21,12 @@ labelled as such.
 from __future__ import annotations
 
 from ketasim.errors import InputError
-from ketasim.io.record import PatientRecord
-from ketasim.model import DEFAULT_MODEL, Model
+from ketasim.model import Model, default_model
 from ketasim.personal.laplace import LaplaceOptions, fit_laplace
 from ketasim.personal.posterior import Posterior
 from ketasim.personal.problem import Problem
 from ketasim.personal.smc import SMCOptions, fit_smc
+from ketasim.record import PatientRecord
 
 __all__ = ["METHODS", "LaplaceOptions", "SMCOptions", "fit", "options_for"]
 
@@ -47,11 +48,12 @@ def fit(
     record: PatientRecord,
     *,
     options: LaplaceOptions | SMCOptions | None = None,
-    model: Model = DEFAULT_MODEL,
+    model: Model | None = None,
     seed: int = 0,
     backend: str = "numba",
 ) -> Posterior:
     """Posterior of ``record``'s individual parameters (default: MAP + Laplace)."""
+    model = default_model() if model is None else model
     problem = Problem.of(record, model, backend=backend)
     if isinstance(options, SMCOptions):
         return fit_smc(problem, options, seed=seed)

@@ -11,7 +11,7 @@ the proposed future ones (one engine call for all draws). Per output time:
   a future assessment will show, and what the honesty evaluation checks;
 * :math:`P(\text{event by } t)`, the share of draws whose true MADRS reaches the
   event by :math:`t` (from the forecast's start on). ``relapse``: MADRS at or
-  above the relapse cut-off (22, SUSTAIN-1, :mod:`ketasim.outcomes`);
+  above the relapse cut-off (22, SUSTAIN-1, :mod:`ketasim.population.outcomes`);
   ``response_loss``: MADRS above half the draw's own true baseline. A draw's
   trajectory is deterministic given its parameters, so the probability is over
   the posterior; it never decreases with :math:`t`.
@@ -29,9 +29,8 @@ from ketasim.errors import InputError
 from ketasim.personal.observations import LINKED
 from ketasim.personal.posterior import Posterior
 from ketasim.personal.problem import Problem
-from ketasim.regimen import Regimen
-from ketasim.symptoms import SCALES as SCALE_LINKS
-from ketasim.symptoms import observe_scale
+from ketasim.regimen.regimen import Regimen
+from ketasim.symptoms import SCALES, observe_scale
 
 __all__ = [
     "LEVELS",
@@ -48,7 +47,7 @@ __all__ = [
 LEVELS = (0.5, 0.8, 0.95)
 #: Quantiles behind the median and the bands.
 QUANTILES = (0.025, 0.1, 0.25, 0.5, 0.75, 0.9, 0.975)
-#: Relapse cut-off on the MADRS (SUSTAIN-1; the default of ketasim.outcomes).
+#: Relapse cut-off on the MADRS (SUSTAIN-1; the default of ketasim.population.outcomes).
 RELAPSE_MIN = 22.0
 Target = Literal["relapse", "response_loss"]
 _TOTALS = ("madrs", "qids_sr16", "phq9")
@@ -168,7 +167,7 @@ def forecast(
         raise InputError("forecast", "schedule", "proposed sessions must come after the forecast start", now)
     if scale is None:
         scale = primary_scale(problem)
-    if scale not in SCALE_LINKS or scale == "hamd17":
+    if scale not in SCALES or not (SCALES[scale].simulated and SCALES[scale].recorded):
         raise InputError("forecast", "scale", f"must be one of {', '.join(_TOTALS)}, madrs_item10", scale)
     grid = np.asarray(times_h, float) if times_h is not None else now + 24.0 * np.arange(int(days) + 1)
     if grid.size == 0 or grid[0] < now - 1e-9:

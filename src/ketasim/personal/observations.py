@@ -26,18 +26,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from ketasim.engine.grid import to_seconds
-from ketasim.io.record import PatientRecord
 from ketasim.model import Model
 from ketasim.protocols.observe import noise_sd
-from ketasim.symptoms import SCALES as LINKS
-from ketasim.symptoms import link
+from ketasim.record import PatientRecord
+from ketasim.symptoms import SCALES, link
 
 __all__ = ["FITTED", "LINKED", "Observations", "scale_noise_sd"]
 
 #: Scales the likelihood uses (the others in a record are read for safety only).
 FITTED = ("madrs", "madrs_item10", "phq9", "qids_sr16")
 #: Scales reached through an approximate link from the MADRS (flagged in output).
-LINKED = tuple(s for s, (_, approx) in LINKS.items() if approx)
+LINKED = tuple(s for s, info in SCALES.items() if info.linked)
 _LOG_2PI = math.log(2.0 * math.pi)
 
 

@@ -33,7 +33,8 @@ from ketasim.personal.forecast import Forecast, Target, forecast, last_event_h
 from ketasim.personal.posterior import Posterior
 from ketasim.personal.safety import SafetySignal, si_signal
 from ketasim.protocols.constraints import Rules
-from ketasim.regimen import Dose, Drug, Regimen, Route
+from ketasim.regimen.dose import Dose, Drug, Route
+from ketasim.regimen.regimen import Regimen
 
 __all__ = ["Plan", "PlanOptions", "plan_booster"]
 

@@ -21,11 +21,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from ketasim.engine.core import Engine, EngineResult
-from ketasim.io.record import PatientRecord
-from ketasim.model import DEFAULT_MODEL, Model
+from ketasim.model import Model, default_model
 from ketasim.personal.observations import Observations
 from ketasim.personal.space import Space, build_space
-from ketasim.regimen import Regimen
+from ketasim.record import PatientRecord
+from ketasim.regimen.regimen import Regimen
 
 __all__ = ["Problem"]
 
@@ -41,8 +41,9 @@ class Problem:
     engine: Engine
 
     @classmethod
-    def of(cls, record: PatientRecord, model: Model = DEFAULT_MODEL, *, backend: str = "numba") -> Problem:
+    def of(cls, record: PatientRecord, model: Model | None = None, *, backend: str = "numba") -> Problem:
         """The problem of ``record`` under ``model`` (``backend``: the engine kernel)."""
+        model = default_model() if model is None else model
         return cls(
             record,
             model,

@@ -7,9 +7,9 @@ item 9 at or above 1. Only the latest score of each item counts. ketasim never
 acts on the signal: it puts the clinician's assessment first in its output.
 
 >>> from datetime import datetime, UTC
->>> from ketasim.io.record import PatientRecord, ScoreObservation
->>> from ketasim.population import Patient
->>> from ketasim.regimen import Regimen
+>>> from ketasim.record import PatientRecord, ScoreObservation
+>>> from ketasim.population.patients import Patient
+>>> from ketasim.regimen.regimen import Regimen
 >>> rec = PatientRecord(Patient(), Regimen(()), (ScoreObservation(0.0, "madrs_item10", 4),),
 ...                     datetime(2026, 1, 5, tzinfo=UTC))
 >>> si_signal(rec).must_assess
@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ketasim.io.record import PatientRecord
+from ketasim.record import PatientRecord
 
 __all__ = ["MADRS_ITEM10_ALERT", "MADRS_ITEM10_REVIEW", "PHQ9_ITEM9_ALERT", "SafetySignal", "si_signal"]
 

@@ -2,7 +2,7 @@ r"""The individual parameters a patient's scores inform, on a standard-normal pr
 
 A patient is the population model plus their own random effects. The fit works
 in the space of standardised draws :math:`z \sim N(0, I)` that
-:func:`ketasim.virtual.random_effects` turns into random effects
+:func:`ketasim.population.virtual.random_effects` turns into random effects
 (:math:`\eta = \omega z`, correlated pairs mixed the same way), so the prior is
 the calibrated population itself: typical values, between-patient SDs and the
 covariate effects the engine applies to the patient's covariates. One more
@@ -14,7 +14,7 @@ item baselines and is observed only through noisy scores:
     \text{MADRS}_0 = \mu_0 + s_0\,z_0 \quad (\text{clipped to } 1\text{-}60)
 
 with :math:`\mu_0, s_0` the baseline distribution of the default TRD trial
-population (:data:`ketasim.virtual.TRD_TRIAL`).
+population (:data:`ketasim.population.virtual.TRD_TRIAL`).
 
 Estimated random effects: every pharmacodynamic parameter with between-patient
 variability that acts on the patient (the new antidepressant's effect only
@@ -33,8 +33,8 @@ import numpy as np
 
 from ketasim.errors import InputError
 from ketasim.model import Model
-from ketasim.population import BACKGROUND, Cohort, Patient
-from ketasim.virtual import TRD_TRIAL
+from ketasim.population.patients import BACKGROUND, Cohort, Patient
+from ketasim.population.virtual import TRD_TRIAL
 
 __all__ = ["BASELINE", "Quantity", "Space", "build_space"]
 
@@ -98,7 +98,7 @@ class Space:
         raise InputError("personal", "quantity", f"unknown (known: {', '.join(self.names)})", short)
 
     def etas(self, z: np.ndarray) -> dict[str, np.ndarray]:
-        """Random effects of draws ``z`` (P, dim), mixed as :func:`ketasim.virtual.random_effects` does."""
+        """Random effects of draws ``z`` (P, dim), mixed as ``population.virtual.random_effects`` does."""
         z = np.atleast_2d(z)
         cols = {q.key: z[:, i] for i, q in enumerate(self.quantities) if q.key != BASELINE}
         out: dict[str, np.ndarray] = {}

@@ -1,6 +1,6 @@
 """Virtual patients with known truth, as the records a clinic would hold: sparse, noisy scores.
 
-Each patient of a virtual population (:func:`ketasim.virtual.sample_cohort`:
+Each patient of a virtual population (:func:`ketasim.population.virtual.sample_cohort`:
 covariates and *every* random effect, pharmacokinetic ones included) gets the
 IV induction of Murrough 2013 (0.5 mg/kg over 40 min, six sessions Mon/Wed/Fri
 over 12 days) and is observed by one of two schemes, alternating by patient id:
@@ -22,12 +22,13 @@ from datetime import UTC, datetime
 import numpy as np
 
 from ketasim.engine.core import Engine
-from ketasim.io.record import PatientRecord, ScoreObservation
 from ketasim.model import Model
-from ketasim.population import BACKGROUND, GENOTYPES, Cohort, Patient
+from ketasim.population.patients import BACKGROUND, GENOTYPES, Cohort, Patient
+from ketasim.population.virtual import PopulationSpec, sample_cohort
 from ketasim.protocols.observe import observe
-from ketasim.regimen import Regimen, iv_infusion
-from ketasim.virtual import PopulationSpec, sample_cohort
+from ketasim.record import PatientRecord, ScoreObservation
+from ketasim.regimen.dose import iv_infusion
+from ketasim.regimen.regimen import Regimen
 
 __all__ = ["INDUCTION_DAYS", "SCHEMES", "VirtualPatient", "patient_of", "virtual_patients"]
 

@@ -26,9 +26,9 @@ import numpy as np
 from ketasim.errors import ModelError
 from ketasim.params import ParameterSet
 from ketasim.pk.linear import DoseInput, LinearSystem, RouteSpec
-from ketasim.pk.racemic import _row, individual
-from ketasim.population import Cohort
-from ketasim.regimen import Drug, Route
+from ketasim.pk.racemic import individual, output_row
+from ketasim.population.patients import Cohort
+from ketasim.regimen.dose import Drug, Route
 
 __all__ = ["build_esketamine"]
 
@@ -131,11 +131,11 @@ def build_esketamine(
     fu = binding.value("FU_ESKETAMINE")
     fu_n = binding.value("FU_NORKETAMINE")
     outputs = {
-        "plasma:s_ketamine": _row(N, n, C, 1000.0 / vc),
-        "plasma:s_norketamine": _row(N, n, N1, 1000.0 / vcn),
-        "effect:s_ketamine": _row(N, n, E, 1000.0),
-        "effect:s_norketamine": _row(N, n, NE, 1000.0),
-        "unbound:s_ketamine": _row(N, n, E, fu * 1000.0),
-        "unbound:s_norketamine": _row(N, n, NE, fu_n * 1000.0),
+        "plasma:s_ketamine": output_row(N, n, C, 1000.0 / vc),
+        "plasma:s_norketamine": output_row(N, n, N1, 1000.0 / vcn),
+        "effect:s_ketamine": output_row(N, n, E, 1000.0),
+        "effect:s_norketamine": output_row(N, n, NE, 1000.0),
+        "unbound:s_ketamine": output_row(N, n, E, fu * 1000.0),
+        "unbound:s_norketamine": output_row(N, n, NE, fu_n * 1000.0),
     }
     return LinearSystem(tuple(names), A, spec, outputs, blocks=("esketamine",))

@@ -26,7 +26,7 @@ import numpy as np
 import scipy.linalg
 
 from ketasim.errors import ModelError
-from ketasim.regimen import Drug, Route
+from ketasim.regimen.dose import Drug, Route
 
 __all__ = ["DoseInput", "LinearSystem", "Propagator", "RouteSpec", "combine"]
 

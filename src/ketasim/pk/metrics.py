@@ -18,8 +18,8 @@ import scipy.optimize
 from ketasim.pk.linear import LinearSystem
 from ketasim.pk.models import DEFAULT_PK, PKLibrary
 from ketasim.pk.solve import Trajectory
-from ketasim.population import Patient
-from ketasim.regimen import Regimen
+from ketasim.population.patients import Patient
+from ketasim.regimen.regimen import Regimen
 from ketasim.solution import ALIASES
 
 __all__ = ["AnalyteMetrics", "pk_metrics"]

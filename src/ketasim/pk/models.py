@@ -11,37 +11,25 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ketasim.errors import InputError
-from ketasim.library import (
-    Chong_2006_ketamine_oral,
-    Clements_1982_ketamine_intramuscular,
-    Dayton_1983_ketamine,
-    Kamp_2020_ketamine,
-    LeNedelec_2018_ketamine_subcutaneous,
-    Olofsen_2022_ketamine,
-    Otto_2021_norketamine,
-    PerezRuixo_2021_esketamine,
-    Rolan_2014_ketamine_sublingual,
-    Simons_2022_esketamine_sublingual,
-    Simons_2022_hydroxynorketamine,
-    Yanagihara_2003_ketamine_intranasal,
-)
+from ketasim.library import parameter_set
 from ketasim.params import ParameterSet
 from ketasim.pk.esketamine import build_esketamine
 from ketasim.pk.linear import LinearSystem, combine
 from ketasim.pk.racemic import build_racemic
-from ketasim.population import Cohort, Patient
-from ketasim.regimen import Drug, Regimen, Route
+from ketasim.population.patients import Cohort, Patient
+from ketasim.regimen.dose import Drug, Route
+from ketasim.regimen.regimen import Regimen
 
 __all__ = ["DEFAULT_PK", "EsketaminePK", "PKLibrary", "RacemicKetaminePK"]
 
 
 def _racemic_routes() -> dict[Route, ParameterSet]:
     return {
-        Route.ORAL: Chong_2006_ketamine_oral.PARAMETERS,
-        Route.SUBLINGUAL: Rolan_2014_ketamine_sublingual.PARAMETERS,
-        Route.IM: Clements_1982_ketamine_intramuscular.PARAMETERS,
-        Route.SC: LeNedelec_2018_ketamine_subcutaneous.PARAMETERS,
-        Route.INTRANASAL: Yanagihara_2003_ketamine_intranasal.PARAMETERS,
+        Route.ORAL: parameter_set("Chong_2006_ketamine_oral"),
+        Route.SUBLINGUAL: parameter_set("Rolan_2014_ketamine_sublingual"),
+        Route.IM: parameter_set("Clements_1982_ketamine_intramuscular"),
+        Route.SC: parameter_set("LeNedelec_2018_ketamine_subcutaneous"),
+        Route.INTRANASAL: parameter_set("Yanagihara_2003_ketamine_intranasal"),
     }
 
 
@@ -49,12 +37,12 @@ def _racemic_routes() -> dict[Route, ParameterSet]:
 class RacemicKetaminePK:
     """Racemic ketamine: Kamp 2020 disposition, Otto 2021 norketamine, route-specific absorption."""
 
-    disposition: ParameterSet = Kamp_2020_ketamine.PARAMETERS
-    metabolite: ParameterSet = Otto_2021_norketamine.PARAMETERS
-    effect: ParameterSet = Olofsen_2022_ketamine.PARAMETERS
-    binding: ParameterSet = Dayton_1983_ketamine.PARAMETERS
+    disposition: ParameterSet = parameter_set("Kamp_2020_ketamine")
+    metabolite: ParameterSet = parameter_set("Otto_2021_norketamine")
+    effect: ParameterSet = parameter_set("Olofsen_2022_ketamine")
+    binding: ParameterSet = parameter_set("Dayton_1983_ketamine")
     absorption: Mapping[Route, ParameterSet] = field(default_factory=_racemic_routes)
-    hnk: ParameterSet = Simons_2022_hydroxynorketamine.PARAMETERS
+    hnk: ParameterSet = parameter_set("Simons_2022_hydroxynorketamine")
     drug: Drug = Drug.RACEMIC_KETAMINE
 
     @property
@@ -88,10 +76,10 @@ class RacemicKetaminePK:
 class EsketaminePK:
     """Esketamine: Perez-Ruixo 2021 (IV, nasal, oral); Simons 2022 mucosal input (sublingual)."""
 
-    model: ParameterSet = PerezRuixo_2021_esketamine.PARAMETERS
-    effect: ParameterSet = Olofsen_2022_ketamine.PARAMETERS
-    binding: ParameterSet = Dayton_1983_ketamine.PARAMETERS
-    sublingual: ParameterSet = Simons_2022_esketamine_sublingual.PARAMETERS
+    model: ParameterSet = parameter_set("PerezRuixo_2021_esketamine")
+    effect: ParameterSet = parameter_set("Olofsen_2022_ketamine")
+    binding: ParameterSet = parameter_set("Dayton_1983_ketamine")
+    sublingual: ParameterSet = parameter_set("Simons_2022_esketamine_sublingual")
     drug: Drug = Drug.ESKETAMINE
 
     @property

@@ -27,10 +27,10 @@ import numpy as np
 
 from ketasim.params import ParameterSet
 from ketasim.pk.linear import DoseInput, LinearSystem, RouteSpec
-from ketasim.population import Cohort
-from ketasim.regimen import Drug, Route
+from ketasim.population.patients import Cohort
+from ketasim.regimen.dose import Drug, Route
 
-__all__ = ["build_racemic", "individual"]
+__all__ = ["build_racemic", "individual", "output_row"]
 
 
 def individual(ps: ParameterSet, name: str, cohort: Cohort) -> np.ndarray:
@@ -115,8 +115,8 @@ def build_racemic(
         A[:, HE, H1] = ke0n / vh
         A[:, HE, HE] = -ke0n
         for analyte in ("s_hnk", "r_hnk"):
-            outputs[f"plasma:{analyte}"] = _row(N, n, H1, 0.5 * 1000.0 / vh)
-            outputs[f"effect:{analyte}"] = _row(N, n, HE, 0.5 * 1000.0)
+            outputs[f"plasma:{analyte}"] = output_row(N, n, H1, 0.5 * 1000.0 / vh)
+            outputs[f"effect:{analyte}"] = output_row(N, n, HE, 0.5 * 1000.0)
 
     spec: dict[tuple[Drug, Route], RouteSpec] = {}
     if Route.IV in routes:
@@ -137,16 +137,17 @@ def build_racemic(
     fu_k = binding.value("FU_KETAMINE")
     fu_n = binding.value("FU_NORKETAMINE")
     for analyte, frac in (("s", fs), ("r", 1.0 - fs)):
-        outputs[f"plasma:{analyte}_ketamine"] = _row(N, n, K1, frac * 1000.0 / v1)
-        outputs[f"plasma:{analyte}_norketamine"] = _row(N, n, N1, frac * 1000.0 / vn)
-        outputs[f"effect:{analyte}_ketamine"] = _row(N, n, KE, frac * 1000.0)
-        outputs[f"effect:{analyte}_norketamine"] = _row(N, n, NE, frac * 1000.0)
-        outputs[f"unbound:{analyte}_ketamine"] = _row(N, n, KE, fu_k * frac * 1000.0)
-        outputs[f"unbound:{analyte}_norketamine"] = _row(N, n, NE, fu_n * frac * 1000.0)
+        outputs[f"plasma:{analyte}_ketamine"] = output_row(N, n, K1, frac * 1000.0 / v1)
+        outputs[f"plasma:{analyte}_norketamine"] = output_row(N, n, N1, frac * 1000.0 / vn)
+        outputs[f"effect:{analyte}_ketamine"] = output_row(N, n, KE, frac * 1000.0)
+        outputs[f"effect:{analyte}_norketamine"] = output_row(N, n, NE, frac * 1000.0)
+        outputs[f"unbound:{analyte}_ketamine"] = output_row(N, n, KE, fu_k * frac * 1000.0)
+        outputs[f"unbound:{analyte}_norketamine"] = output_row(N, n, NE, fu_n * frac * 1000.0)
     return LinearSystem(tuple(names), A, spec, outputs, blocks=("racemic_ketamine",))
 
 
-def _row(N: int, n: int, index: int, value: np.ndarray | float) -> np.ndarray:
+def output_row(N: int, n: int, index: int, value: np.ndarray | float) -> np.ndarray:
+    """An output row (N, n) reading state ``index`` with weight ``value``."""
     row = np.zeros((N, n))
     row[:, index] = value
     return row

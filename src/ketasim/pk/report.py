@@ -8,8 +8,9 @@ from typing import Any
 from ketasim.params import ParameterSet
 from ketasim.pk.metrics import AnalyteMetrics, pk_metrics
 from ketasim.pk.models import DEFAULT_PK, EsketaminePK, PKLibrary, RacemicKetaminePK
-from ketasim.population import Patient
-from ketasim.regimen import Drug, Regimen, Route
+from ketasim.population.patients import Patient
+from ketasim.regimen.dose import Drug, Route
+from ketasim.regimen.regimen import Regimen
 
 __all__ = ["PKReport", "parameter_sets_for", "pk_report"]
 

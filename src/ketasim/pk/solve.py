@@ -16,7 +16,7 @@ import numpy as np
 
 from ketasim.errors import InputError
 from ketasim.pk.linear import LinearSystem, Propagator
-from ketasim.regimen import DoseEvent
+from ketasim.regimen.dose import DoseEvent
 
 __all__ = ["Trajectory"]
 

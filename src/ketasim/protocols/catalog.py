@@ -11,7 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ketasim.errors import InputError
-from ketasim.protocols.spec import Protocol, load_protocol
+from ketasim.protocols.load import load_protocol
+from ketasim.protocols.spec import Protocol
 
 __all__ = ["LIBRARY", "load", "names"]
 

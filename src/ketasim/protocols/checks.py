@@ -13,7 +13,7 @@ from itertools import pairwise
 import numpy as np
 
 from ketasim.errors import InputError
-from ketasim.model import DEFAULT_MODEL, Model
+from ketasim.model import Model, default_model
 from ketasim.protocols.constraints import LABEL_DOSES_MG, LABEL_FIRST_MG, Rules
 from ketasim.protocols.dosing import Dosing, dosing_of
 from ketasim.protocols.spec import (
@@ -25,12 +25,12 @@ from ketasim.protocols.spec import (
     SymptomPolicy,
     TaperPolicy,
 )
-from ketasim.regimen import Drug, Route
+from ketasim.regimen.dose import Drug, Route
 from ketasim.symptoms import SCALES, link
 
 __all__ = ["MADRS_RELAPSE_MIN", "MADRS_REMISSION_MAX", "Thresholds", "check_protocol", "thresholds"]
 
-#: MADRS remission and relapse cut-offs (ketasim.outcomes: TRANSFORM remission, SUSTAIN-1 relapse).
+#: MADRS remission and relapse cut-offs (ketasim.population.outcomes: TRANSFORM remission, SUSTAIN-1 relapse).
 MADRS_REMISSION_MAX = 12.0
 MADRS_RELAPSE_MIN = 22.0
 
@@ -45,8 +45,9 @@ class Thresholds:
     confirmations: int
 
 
-def thresholds(protocol: Protocol, model: Model = DEFAULT_MODEL) -> Thresholds:
+def thresholds(protocol: Protocol, model: Model | None = None) -> Thresholds:
     """The protocol's definitions; missing cut-offs are the MADRS ones linked to its scale (rounded)."""
+    model = default_model() if model is None else model
     d = protocol.definitions
     scale = protocol.assessment.scale
 

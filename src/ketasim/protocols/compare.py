@@ -8,7 +8,7 @@ patient (docs/protocols.md, "Metrics"):
 * % of days in response (MADRS <= 50 % of the day-0 MADRS) and in remission
   (MADRS <= 12), over days 1..horizon, at each day's start;
 * relapses per patient-year: on the true MADRS every 7 days from day 0, after
-  a response, MADRS >= 22 at two consecutive weekly points (``ketasim.outcomes``);
+  a response, MADRS >= 22 at two consecutive weekly points (``ketasim.population.outcomes``);
   counted again after a new response;
 * re-inductions per patient-year (started by the protocol on observed relapses);
 * drug exposure per patient-year, in mg and in mg/kg;
@@ -60,7 +60,7 @@ RELAPSE_EVERY_DAYS = 7
 def count_relapses(
     madrs: np.ndarray, *, response_fraction: float = RESPONSE_FRACTION, relapse_min: float = RELAPSE_MIN
 ) -> np.ndarray:
-    """Relapses per row of ``madrs`` (N, T), column 0 the baseline (rule of ``ketasim.outcomes``, repeated).
+    """Relapses per row of ``madrs`` (N, T), column 0 the baseline (the rule of population.outcomes).
 
     A relapse is two consecutive points >= ``relapse_min`` after a response; the
     next relapse needs a new response after the second of those points.

@@ -14,9 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ketasim.errors import InputError
-from ketasim.model import DEFAULT_MODEL
+from ketasim.model import default_model
 from ketasim.protocols.spec import DoseRule
-from ketasim.regimen import Dose, Drug, Route
+from ketasim.regimen.dose import Dose, Drug, Route
 from ketasim.units import DEVICE_MG, DoseAmount, parse_dose, parse_duration_h
 
 __all__ = ["LEVEL_OFFSET_H", "Dosing", "dosing_of"]
@@ -91,7 +91,7 @@ def dosing_of(rule: DoseRule) -> Dosing:
     if drug.is_placebo:
         raise InputError("protocol", "dose.drug", "a protocol gives an active drug", rule.drug)
     try:
-        DEFAULT_MODEL.pk.check(drug, route)
+        default_model().pk.check(drug, route)
     except InputError as err:
         raise InputError("protocol", "dose.route", err.rule, err.received) from None
     start = _amount(rule.amount, "dose.amount")

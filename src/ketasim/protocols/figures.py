@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
@@ -22,7 +18,8 @@ def plot_frontier(comparison: Comparison, title: str = "") -> Figure:
 
     The line joins the protocols no other one beats on both (fewer sessions and more days in response).
     """
-    fig, ax = plt.subplots(figsize=(7.2, 4.8))
+    fig = Figure(figsize=(7.2, 4.8))
+    ax = fig.subplots()
     pts = []
     for k, s in enumerate(comparison.summaries):
         x, y = s.estimates["sessions_per_year"], s.estimates["days_in_response_pct"]
@@ -67,7 +64,8 @@ def _beats(q: tuple[float, float], p: tuple[float, float]) -> bool:
 
 def plot_intervals(result: Intervals, title: str = "") -> Figure:
     """Histogram of each patient's longest interval, and the share kept by each interval per group."""
-    fig, axes = plt.subplots(2, 2, figsize=(10.0, 7.2))
+    fig = Figure(figsize=(10.0, 7.2))
+    axes = fig.subplots(2, 2)
     weeks = result.candidates / 7.0
     resp = result.responder
     n = result.longest.size

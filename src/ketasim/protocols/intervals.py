@@ -27,12 +27,12 @@ from typing import Any
 import numpy as np
 
 from ketasim.errors import InputError
-from ketasim.model import DEFAULT_MODEL, Model
+from ketasim.model import Model, default_model
 from ketasim.pd.individual import individual_pd
+from ketasim.population.virtual import PopulationSpec, sample_cohort
 from ketasim.protocols.course import KINDS
 from ketasim.protocols.simulate import ProtocolRun, simulate_protocol
 from ketasim.protocols.spec import Booster, FixedPolicy, NoMaintenance, Protocol, RelapseOnlyPolicy
-from ketasim.virtual import PopulationSpec, sample_cohort
 
 __all__ = ["DEFAULT_CANDIDATES", "Intervals", "individual_intervals", "induction_end"]
 
@@ -141,13 +141,14 @@ def individual_intervals(
     candidates: Sequence[int] = DEFAULT_CANDIDATES,
     min_share: float = 0.95,
     booster: Booster | None = None,
-    model: Model = DEFAULT_MODEL,
+    model: Model | None = None,
     backend: str = "numba",
 ) -> Intervals:
     """The longest candidate interval that keeps each patient in response (see module doc).
 
     ``booster`` replaces the protocol's booster (e.g. two sessions two days apart).
     """
+    model = default_model() if model is None else model
     cands = np.asarray(sorted(set(int(c) for c in candidates)), dtype=np.int64)
     if cands.size == 0 or cands[0] < 1:
         raise InputError(

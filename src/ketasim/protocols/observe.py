@@ -2,7 +2,7 @@
 
 The observation model is :func:`ketasim.symptoms.observe_scale` (noise per MADRS
 item, or per linked total, rounded to the scale's integers); here its noise is
-drawn from the counter-based generator of :mod:`ketasim.rng`, so a patient's
+drawn from the counter-based generator of :mod:`ketasim.population.rng`, so a patient's
 score on a day is the same whatever the cohort size or chunking, and every
 protocol compared on the same patients sees the same rater on the same day
 (common random numbers).
@@ -15,7 +15,7 @@ import math
 import numpy as np
 
 from ketasim.model import Model
-from ketasim.rng import normal
+from ketasim.population.rng import normal
 from ketasim.symptoms import LINKED_NOISE, SCALES, link
 
 __all__ = ["noise_sd", "observe"]

@@ -6,7 +6,7 @@ response is followed (true MADRS, every day) until
 * **loss of response**: the first day the MADRS is above 50 % of baseline
   (a timely booster would start here), and
 * **full relapse**: the second of two consecutive weekly MADRS >= 22
-  (``ketasim.outcomes``; a relapse-only protocol starts here).
+  (``ketasim.population.outcomes``; a relapse-only protocol starts here).
 
 From each of these days, rescue courses of k = 1, 2, ... sessions follow the
 protocol's re-induction spacing (its induction's when it has none), at the
@@ -27,14 +27,14 @@ import numpy as np
 
 from ketasim.engine.core import Engine
 from ketasim.errors import InputError
-from ketasim.model import DEFAULT_MODEL, Model
-from ketasim.population import Cohort
+from ketasim.model import Model, default_model
+from ketasim.population.patients import Cohort
+from ketasim.population.virtual import PopulationSpec, sample_cohort
 from ketasim.protocols.checks import check_protocol
 from ketasim.protocols.compare import RELAPSE_EVERY_DAYS, RELAPSE_MIN, RESPONSE_FRACTION
 from ketasim.protocols.dosing import Dosing
 from ketasim.protocols.spec import Protocol
-from ketasim.regimen import Regimen
-from ketasim.virtual import PopulationSpec, sample_cohort
+from ketasim.regimen.regimen import Regimen
 
 __all__ = ["CHECK_DAYS", "INDUCTION_CHECK_DAYS", "SCENARIOS", "Rescue", "rescue_sessions"]
 
@@ -143,10 +143,11 @@ def rescue_sessions(
     *,
     days: int = 240,
     seed: int = 1,
-    model: Model = DEFAULT_MODEL,
+    model: Model | None = None,
     backend: str = "numba",
 ) -> Rescue:
     """Sessions needed to regain response before and after full relapse (see module doc)."""
+    model = default_model() if model is None else model
     dosing = check_protocol(protocol)
     course = protocol.reinduction or protocol.induction
     offsets = course.offsets()

@@ -25,18 +25,18 @@ from dataclasses import dataclass
 import numpy as np
 
 from ketasim.engine.core import Engine, EngineResult
-from ketasim.model import DEFAULT_MODEL, Model
+from ketasim.model import Model, default_model
 from ketasim.pd.individual import individual_pd
-from ketasim.population import Cohort
+from ketasim.population.patients import Cohort
+from ketasim.population.virtual import PopulationSpec, sample_cohort
 from ketasim.protocols.checks import check_protocol, thresholds
 from ketasim.protocols.constraints import Rules
 from ketasim.protocols.course import KINDS, Course, Given
 from ketasim.protocols.dosing import Dosing
 from ketasim.protocols.observe import noise_sd, observe
 from ketasim.protocols.spec import Protocol
-from ketasim.regimen import Regimen
+from ketasim.regimen.regimen import Regimen
 from ketasim.symptoms import item_scores
-from ketasim.virtual import PopulationSpec, sample_cohort
 
 __all__ = ["DISSOCIATION_WINDOW_H", "ProtocolRun", "run_cohort", "simulate_protocol"]
 
@@ -130,10 +130,11 @@ def run_cohort(
     days: int,
     *,
     seed: int,
-    model: Model = DEFAULT_MODEL,
+    model: Model | None = None,
     backend: str = "numba",
 ) -> ProtocolRun:
     """Simulates ``protocol`` on ``cohort`` (patients ``ids``) for ``days`` days."""
+    model = default_model() if model is None else model
     dosing = check_protocol(protocol)
     every = protocol.assessment.every_days
     scale = protocol.assessment.scale
@@ -216,11 +217,12 @@ def simulate_protocol(
     *,
     days: int = 365,
     seed: int = 1,
-    model: Model = DEFAULT_MODEL,
+    model: Model | None = None,
     backend: str = "numba",
     chunk: int = 2000,
 ) -> ProtocolRun:
     """``protocol`` on patients 0..n-1 drawn from ``spec`` (patient i from (seed, i) alone), in chunks."""
+    model = default_model() if model is None else model
     parts: list[ProtocolRun] = []
     for lo in range(0, n, chunk):
         ids = np.arange(lo, min(n, lo + chunk))

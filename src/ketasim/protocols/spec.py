@@ -1,28 +1,16 @@
 """Protocol files: the drug and dose rules, induction, maintenance policy, re-induction, constraints.
 
 A protocol is a YAML file (format in docs/protocols.md, JSON Schema in
-``protocols/schema.json``). :func:`parse_protocol` validates its structure with
-pydantic and then its meaning (label rules, schedules that their own constraints
-forbid, thresholds outside the scale); every error is an :class:`InputError`
-naming the dotted field, the rule and the value received, before any simulation.
-
->>> p = parse_protocol({
-...     "name": "demo", "dose": {"drug": "ketamine", "route": "iv", "amount": "0.5 mg/kg", "over": "40 min"},
-...     "induction": {"sessions": 6, "per_week": 3},
-...     "maintenance": {"policy": "fixed", "every_days": 21}})
->>> p.induction.offsets()
-[0, 2, 4, 7, 9, 11]
+``protocols/schema.json``). These pydantic models are its structure;
+:mod:`ketasim.protocols.load` reads a file, validates it against them and then
+checks its meaning (:mod:`ketasim.protocols.checks`).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
-from ketasim.errors import InputError
+from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
     "POLICIES",
@@ -42,8 +30,6 @@ __all__ = [
     "SymptomPolicy",
     "TaperPolicy",
     "Titration",
-    "load_protocol",
-    "parse_protocol",
 ]
 
 POLICIES = ("fixed", "taper", "symptom_triggered", "relapse_only", "forecast_triggered", "none")
@@ -213,54 +199,3 @@ class Protocol(_Node):
     maintenance: Maintenance
     reinduction: Reinduction | None = None
     constraints: Constraints = Constraints()
-
-
-def parse_protocol(data: Any) -> Protocol:
-    """Validates plain data (a parsed YAML file) into a :class:`Protocol`; errors name the field."""
-    if not isinstance(data, dict):
-        raise InputError("protocol", "file", "must be a mapping of protocol fields", type(data).__name__)
-    try:
-        protocol = Protocol.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = [p for p in err["loc"] if isinstance(p, int | str)]
-        path = _path(loc)
-        received = err.get("input")
-        if err["type"] == "extra_forbidden":
-            received = loc[-1] if loc else received
-        elif err["type"] in ("union_tag_invalid", "union_tag_not_found"):
-            path = f"{path}.policy" if path else "policy"
-            received = received.get("policy") if isinstance(received, dict) else received
-            raise InputError("protocol", path, f"must be one of {', '.join(POLICIES)}", received) from None
-        raise InputError("protocol", path, err["msg"].removeprefix("Value error, "), received) from None
-    from ketasim.protocols.checks import check_protocol
-
-    check_protocol(protocol)
-    return protocol
-
-
-def _path(loc: list[int | str]) -> str:
-    """Dotted path with list indices in brackets; the union's tag (policy name) is dropped."""
-    out = ""
-    for i, part in enumerate(loc):
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif i > 0 and loc[i - 1] == "maintenance" and part in POLICIES:
-            continue
-        else:
-            out += ("." if out else "") + part
-    return out
-
-
-def load_protocol(path: str | Path) -> Protocol:
-    """Reads and validates a YAML protocol file."""
-    p = Path(path)
-    if not p.is_file():
-        raise InputError("protocol", "file", "not found", str(path))
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise InputError("protocol", "file", f"is not valid YAML{where}", str(path)) from None
-    return parse_protocol(data)

@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 
-from ketasim.rng import uniform
+from ketasim.population.rng import uniform
 from ketasim.trials.design import PhaseDesign
 
 __all__ = ["allocate", "largest_remainder"]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ketasim.regimen import Regimen
+from ketasim.regimen.regimen import Regimen
 from ketasim.trials.design import TrialDesign
 
 __all__ = ["Call", "plan_calls", "session_owners"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ketasim.errors import InputError
-from ketasim.model import DEFAULT_MODEL, Model
+from ketasim.model import Model, default_model
 from ketasim.trials.design import TIME_TOL_H, PhaseDesign, TrialDesign, compile_phases, unique_times
 from ketasim.trials.spec import TrialSpec
 from ketasim.trials.spec_base import time_h
@@ -245,8 +245,9 @@ def _targets(spec: TrialSpec, endpoints: dict[str, EndpointPlan]) -> None:
             raise InputError("trial", f"{where}.time", "applies to km endpoints only", t.time)
 
 
-def compile_plan(spec: TrialSpec, model: Model = DEFAULT_MODEL) -> Plan:
+def compile_plan(spec: TrialSpec, model: Model | None = None) -> Plan:
     """Checks ``spec`` completely and resolves it; raises :class:`InputError` naming the field."""
+    model = default_model() if model is None else model
     design = compile_phases(spec, model)
     defs = _definitions(spec)
     checker = _Checker(design, defs)

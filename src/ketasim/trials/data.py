@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ketasim.model import Model
-from ketasim.population import Cohort
-from ketasim.rng import stream_id
+from ketasim.population.patients import Cohort
+from ketasim.population.rng import stream_id
 from ketasim.symptoms import observe_scale
 
 __all__ = ["ReplicateData", "covariate"]

@@ -15,11 +15,12 @@ import numpy as np
 
 from ketasim.errors import InputError, KetasimError
 from ketasim.model import Model
-from ketasim.regimen import Dose, Drug, Regimen, Route, placebo
+from ketasim.population.virtual import PopulationSpec
+from ketasim.regimen.dose import Dose, Drug, Route, placebo
+from ketasim.regimen.regimen import Regimen
 from ketasim.trials.spec import Arm, DoseItem, Phase, TrialSpec, Visits
 from ketasim.trials.spec_base import time_h
 from ketasim.trials.spec_endpoints import Condition
-from ketasim.virtual import PopulationSpec
 
 __all__ = ["ArmDesign", "PhaseDesign", "TrialDesign", "compile_phases", "unique_times"]
 

@@ -21,7 +21,8 @@ from multiprocessing import get_context
 import numpy as np
 
 from ketasim.engine.core import Engine
-from ketasim.model import DEFAULT_MODEL, Model
+from ketasim.model import Model, default_model
+from ketasim.population.virtual import sample_cohort
 from ketasim.trials.allocate import allocate
 from ketasim.trials.calls import plan_calls
 from ketasim.trials.checks import Plan, compile_plan
@@ -31,7 +32,6 @@ from ketasim.trials.endpoints import endpoint_values
 from ketasim.trials.evaluate import conditions
 from ketasim.trials.result import TrialResult, summarise
 from ketasim.trials.spec import TrialSpec
-from ketasim.virtual import sample_cohort
 
 __all__ = ["DEFAULT_CHUNK", "BatchOutput", "default_workers", "run_batch", "run_trial", "run_trial_draws"]
 
@@ -159,7 +159,7 @@ def _batches(replicates: int, per_batch: int) -> list[tuple[int, ...]]:
 def run_trial(
     spec: TrialSpec,
     *,
-    model: Model = DEFAULT_MODEL,
+    model: Model | None = None,
     replicates: int | None = None,
     seed: int | None = None,
     workers: int = 1,
@@ -170,6 +170,7 @@ def run_trial(
 
     Deterministic for a seed: the same numbers whatever ``workers`` and ``chunk``.
     """
+    model = default_model() if model is None else model
     return run_trial_draws(
         spec, (model,), replicates=replicates, seed=seed, workers=workers, chunk=chunk, progress=progress
     )

@@ -21,10 +21,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import Field, ValidationError, model_validator
 
 from ketasim.errors import InputError
+from ketasim.files import read_data
 from ketasim.trials.spec_base import Id, SpecModel, Time
 from ketasim.trials.spec_endpoints import Conditions, Definition, Endpoint, Target
 from ketasim.trials.spec_population import Population
@@ -193,13 +193,4 @@ def parse_spec(data: Any) -> TrialSpec:
 
 def load_spec(path: str | Path) -> TrialSpec:
     """Reads and validates a YAML trial spec (cross references are checked by :func:`check`)."""
-    p = Path(path)
-    if not p.is_file():
-        raise InputError("trial", "file", "not found", str(path))
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise InputError("trial", "file", f"is not valid YAML{where}", str(path)) from None
-    return parse_spec(data)
+    return parse_spec(read_data(path, "trial"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
@@ -62,29 +62,10 @@ Time = Annotated[
 #: Identifier of a phase, arm, endpoint or definition.
 Id = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$", max_length=64)]
 
-SCALE_NAMES = ("madrs", "madrs_item10", "hamd17", "phq9", "qids_sr16")
 ScaleName = Literal["madrs", "madrs_item10", "hamd17", "phq9", "qids_sr16"]
+SCALE_NAMES: tuple[str, ...] = get_args(ScaleName)
 
 #: Patient covariates usable in ``among`` and ``standardized_beta`` (docs/trials.md, "Covariates").
-COVARIATES = (
-    "age_years",
-    "weight_kg",
-    "female",
-    "asian",
-    "japanese",
-    "baseline_madrs",
-    "baseline_si",
-    "suicidal_ideation",
-    "met_carrier",
-    "met_alleles",
-    "bmi",
-    "adiponectin_ug_ml",
-    "b12_pg_ml",
-    "fh_alcohol",
-    "prior_suicide_attempt",
-    "benzodiazepine",
-    "benzodiazepine_mg_day",
-)
 Covariate = Literal[
     "age_years",
     "weight_kg",
@@ -104,6 +85,7 @@ Covariate = Literal[
     "benzodiazepine",
     "benzodiazepine_mg_day",
 ]
+COVARIATES: tuple[str, ...] = get_args(Covariate)
 
 
 def time_h(value: str) -> float:

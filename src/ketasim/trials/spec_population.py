@@ -1,7 +1,7 @@
 """Who enters a trial: covariate distributions, baseline severity with inclusion limits.
 
 Every field is optional; an omitted one takes the value of ketasim's typical TRD
-population (:data:`ketasim.virtual.TRD_TRIAL`). A baseline written on another
+population (:data:`ketasim.population.virtual.TRD_TRIAL`). A baseline written on another
 scale than MADRS is converted with the inverse of the approximate scale link
 (:func:`ketasim.symptoms.link`).
 """
@@ -16,9 +16,9 @@ from pydantic import Field, model_validator
 from scipy.special import ndtr
 
 from ketasim.model import Model
+from ketasim.population.virtual import TRD_TRIAL, Dist, PopulationSpec
 from ketasim.symptoms import SCALES
 from ketasim.trials.spec_base import SpecModel
-from ketasim.virtual import TRD_TRIAL, Dist, PopulationSpec
 
 __all__ = ["Ancestry", "Background", "Baseline", "Distribution", "Genotypes", "Population"]
 
@@ -146,7 +146,7 @@ class Population(SpecModel):
     background: Background | None = None
 
     def to_spec(self, model: Model) -> PopulationSpec:
-        """The sampler's :class:`~ketasim.virtual.PopulationSpec` (omitted fields: TRD_TRIAL)."""
+        """The sampler's :class:`~ketasim.population.virtual.PopulationSpec` (omitted fields: TRD_TRIAL)."""
         changes: dict[str, object] = {}
         for name in (
             "age_years",

@@ -18,18 +18,16 @@ from typing import Any, Literal
 import numpy as np
 
 from ketasim.errors import InputError, KetasimError
-from ketasim.io.record import PatientRecord
 from ketasim.pk.models import DEFAULT_PK
 from ketasim.pk.report import parameter_sets_for
-from ketasim.population import Patient
-from ketasim.regimen import Regimen
+from ketasim.population.patients import Patient
+from ketasim.record import PatientRecord
+from ketasim.regimen.regimen import Regimen
 from ketasim.simulate import simulate
 from ketasim.store.errors import RuleError
 
-__all__ = ["MOOD_LAYER_AVAILABLE", "PKCurves", "PatientForecast", "patient_forecast", "simulate_pk"]
+__all__ = ["PKCurves", "PatientForecast", "patient_forecast", "simulate_pk"]
 
-#: The dose → NMDA → BDNF/mTOR → synapses → MADRS layer arrives with the model's next release.
-MOOD_LAYER_AVAILABLE = False
 MAX_DAYS = 120.0
 MAX_POINTS = 2000
 

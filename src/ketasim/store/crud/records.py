@@ -7,9 +7,10 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from ketasim.io.record import PatientRecord, ScoreObservation
-from ketasim.population import Patient as CorePatient
-from ketasim.regimen import Dose, Drug, Regimen, Route
+from ketasim.population.patients import Patient as CorePatient
+from ketasim.record import PatientRecord, ScoreObservation
+from ketasim.regimen.dose import Dose, Drug, Route
+from ketasim.regimen.regimen import Regimen
 from ketasim.store.crud.alerts import raise_alert
 from ketasim.store.crud.audit import Actor, record, require
 from ketasim.store.crud.patients import get_patient

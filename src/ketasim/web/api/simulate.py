@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ketasim.web.api.common import ERRORS
 from ketasim.web.deps import ActorDep
-from ketasim.web.model_bridge import MOOD_LAYER_AVAILABLE, simulate_pk
+from ketasim.web.model_bridge import simulate_pk
 
 router = APIRouter(tags=["simulate"], responses=ERRORS)
 
@@ -50,8 +50,8 @@ class SimulateOut(BaseModel):
 
 
 NOTE = (
-    "Concentrations only. The mood layer (NMDA block, BDNF/mTOR, synapses, MADRS) arrives with the "
-    "model's next release; until then no mood curve is shown."
+    "Concentrations only. The mood layer (NMDA block, BDNF/mTOR, synapses, MADRS) is in a "
+    "patient's forecast (POST /api/patients/{id}/forecasts) and in `ketasim simulate`."
 )
 
 
@@ -66,6 +66,6 @@ def simulate_protocol(actor: ActorDep, body: SimulateIn) -> SimulateOut:
         doses_h=curves.doses_h,
         drug=curves.drug,
         placeholders=curves.placeholders,
-        mood_layer=MOOD_LAYER_AVAILABLE,
+        mood_layer=False,  # this endpoint returns concentrations; mood curves come from forecasts
         note=NOTE,
     )

@@ -1,0 +1,63 @@
+"""What every command module shares: the consoles, the error exit, JSON output and the file loader."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from ketasim.errors import KetasimError
+from ketasim.files import read_mapping
+from ketasim.population.patients import Patient
+
+__all__ = [
+    "console",
+    "emit_json",
+    "err_console",
+    "fail",
+    "finite_or_none",
+    "patient_from_file",
+    "read_mapping_option",
+]
+
+console = Console(width=None if sys.stdout.isatty() else 120)
+err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 120)
+
+
+def fail(err: KetasimError) -> None:
+    """Prints the error (field, rule, value received) and exits with status 2."""
+    err_console.print(f"[bold red]error[/]: {escape(str(err))}")
+    raise typer.Exit(code=2)
+
+
+def emit_json(payload: Any) -> None:
+    """Writes ``payload`` as indented JSON on standard output (NaN and infinities are refused)."""
+    sys.stdout.write(json.dumps(payload, indent=2, allow_nan=False, default=_json_default) + "\n")
+
+
+def _json_default(value: Any) -> Any:
+    if hasattr(value, "item"):
+        return value.item()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def finite_or_none(x: float) -> float | None:
+    """``x``, or None where it is NaN or infinite (JSON has neither)."""
+    return x if x == x and abs(x) != float("inf") else None
+
+
+def read_mapping_option(path: Path, option: str) -> dict[str, Any]:
+    """The mapping in the YAML (or JSON) file given to ``--option``; errors name the option."""
+    return read_mapping(path, "cli", field=option)
+
+
+def patient_from_file(path: Path | None) -> Patient:
+    """A patient from a YAML mapping of covariates (the typical patient without a file)."""
+    if path is None:
+        return Patient()
+    return Patient.from_mapping(read_mapping_option(path, "patient"))

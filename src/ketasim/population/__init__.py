@@ -1,0 +1,1 @@
+"""Patients and virtual populations: covariates, cohorts, seeded sampling, per-patient outcomes."""

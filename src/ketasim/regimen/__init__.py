@@ -1,0 +1,2 @@
+"""Dosing as data: doses and their events (``dose``), regimens (``regimen``), regimen files
+(``parse``) and the named regimens (``named``)."""
