@@ -4,6 +4,7 @@ megabytes. Each test names the hole it closes (issue 12); every one failed befor
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -208,9 +209,9 @@ def test_an_import_dated_in_the_future_is_refused(clinic: Clinic) -> None:
     """Hole: an import dated 2031 bypassed `scale.time_future` and the forecast started in 2035."""
     c = clinic.client("clinician")
     rows = (
-        "ID,TIME,AMT,EVID,DV,SCALE,DRUG,ROUTE,DEVICE,UTC\n"
-        "1,0,,0,30,madrs,,,,2031-05-01T09:00:00+00:00\n"
-        "1,24,,0,28,madrs,,,,2031-05-02T09:00:00+00:00\n"
+        "ID,TIME,AMT,EVID,DV,SCALE,DRUG,ROUTE,DEVICE,WT,AGE,SEXF,UTC\n"
+        "1,0,,0,30,madrs,,,,70,45,1,2031-05-01T09:00:00+00:00\n"
+        "1,24,,0,28,madrs,,,,70,45,1,2031-05-02T09:00:00+00:00\n"
     )
     before = counts(clinic)
     r = c.post(
@@ -297,12 +298,17 @@ def test_no_text_field_takes_nul_surrogates_or_escapes(clinic: Clinic, bad: str)
     course = make_course(c, p["id"])
     sid = schedule(c, p["id"], course["id"], T0).json()["id"]
     before = counts(clinic)
+
+    def send(method: str, url: str, body: dict[str, Any]) -> Any:
+        # Escaped JSON (\\ud800), as a client would send a lone surrogate.
+        return c.request(method, url, content=json.dumps(body), headers={"content-type": "application/json"})
+
     probes = [
-        (c.patch(f"/api/sessions/{sid}", json={"adverse_events": f"nausea{bad}"}), "adverse_events"),
-        (c.patch(f"/api/sessions/{sid}", json={"lot": f"L{bad}1"}), "lot"),
-        (c.post(f"/api/patients/{p['id']}/contraindications", json={"kind": "hypersensitivity", "detail": bad}), "detail"),
-        (c.post("/api/patients/search", json={"q": f"Ann{bad}"}), "q"),
-        (c.post("/api/auth/login", json={"email": f"a{bad}@example.org", "password": "whatever it is"}), "email"),
+        (send("PATCH", f"/api/sessions/{sid}", {"adverse_events": f"nausea{bad}"}), "adverse_events"),
+        (send("PATCH", f"/api/sessions/{sid}", {"lot": f"L{bad}1"}), "lot"),
+        (send("POST", f"/api/patients/{p['id']}/contraindications", {"kind": "hypersensitivity", "detail": bad}), "detail"),
+        (send("POST", "/api/patients/search", {"q": f"Ann{bad}"}), "q"),
+        (send("POST", "/api/auth/login", {"email": f"a{bad}@example.org", "password": "whatever it is"}), "email"),
     ]  # fmt: skip
     for r, field in probes:
         assert_rule(r, field, "text.")

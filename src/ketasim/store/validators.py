@@ -60,8 +60,8 @@ def _check(text: str, *, multiline: bool) -> str:
         if cat == "Cc" and not (multiline and ch in "\n\t\r"):
             raise _err(
                 "text.control_character",
-                "control characters are not allowed (found U+{code})",
-                code=f"{ord(ch):04X}",
+                "control characters are not allowed (found U+{char})",
+                char=f"{ord(ch):04X}",
             )
         if ch in BREAKS and not multiline:
             raise _err("text.control_character", "line or paragraph separators are not allowed")

@@ -18,6 +18,13 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_URL
     cookie_secure: bool = True
     cookie_name: str = "ketasim_session"
+    #: Failed logins per account and address before a wait, and the first wait (it doubles).
     login_max_failures: int = Field(default=5, ge=1)
     login_window_s: float = Field(default=300.0, gt=0)
+    #: Failed logins from one address, whatever the accounts, before it waits.
+    login_address_max_failures: int = Field(default=20, ge=1)
+    #: Addresses or networks of reverse proxies whose X-Forwarded-For is believed (none by default).
+    trusted_proxies: list[str] = Field(default_factory=list)
+    #: Largest request body accepted, in bytes (record imports are at most 5 MB).
+    max_body_bytes: int = Field(default=6_000_000, ge=1024)
     page_size_max: int = Field(default=200, ge=1)

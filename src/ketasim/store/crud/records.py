@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -25,6 +25,8 @@ from ketasim.store.models import (
     TreatmentSession,
 )
 from ketasim.store.rules import local_day
+from ketasim.store.types import utcnow
+from ketasim.store.validators import EARLIEST, SKEW
 from ketasim.units import DoseAmount
 
 __all__ = ["export_record", "import_record"]
@@ -132,6 +134,7 @@ def import_record(
     require(actor, "clinician")
     if db.scalar(select(Patient.id).where(Patient.site_id == actor.site_id, Patient.mrn == mrn)):
         raise RuleError("mrn", "patient.duplicate", "a patient with this MRN exists in the site", mrn)
+    _check_times(rec, birth_date)
     site = db.get_one(Site, actor.site_id)
     p = Patient(
         site_id=actor.site_id,
@@ -193,6 +196,33 @@ def import_record(
     db.flush()
     record(db, actor, "import", "patient", p.id, patient_id=p.id, reason=f"source: {source}")
     return p
+
+
+def _check_times(rec: PatientRecord, birth_date: date) -> None:
+    """An imported record happened: every dose and score lies between birth and now (issue 12)."""
+    hours = [o.time_h for o in rec.observations]
+    hours += [t for d in rec.regimen.doses for t in d.times()]
+    latest = utcnow() + SKEW
+    for h in sorted(set(hours)):
+        try:
+            at = rec.at(h)
+            at.astimezone(UTC)
+        except OverflowError:
+            raise RuleError("time", "import.time_range", "a time of the record is out of range", h) from None
+        if at > latest:
+            raise RuleError(
+                "time",
+                "import.time_future",
+                "imported doses and scores must not be in the future",
+                at.isoformat(),
+            )
+        if at.date() < max(birth_date, EARLIEST):
+            raise RuleError(
+                "time",
+                "import.time_before_birth",
+                "imported doses and scores must not precede birth",
+                at.isoformat(),
+            )
 
 
 def _import_scores(

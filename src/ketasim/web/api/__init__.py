@@ -11,5 +11,6 @@ __all__ = ["ERRORS", "router"]
 router = APIRouter(prefix="/api")
 for module in (auth, site, patients, sessions, scales, alerts, forecasts, records, simulate):
     router.include_router(module.router)
+router.include_router(patients.search)
 
 from ketasim.web.api.common import ERRORS  # noqa: E402

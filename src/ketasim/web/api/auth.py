@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Body, HTTPException, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from ketasim.store.crud.users import end_login, find_login, start_login, verify_password
 from ketasim.store.models import User
 from ketasim.store.schemas import UserPublic
+from ketasim.store.validators import clean_line
 from ketasim.web.api.common import ERRORS
 from ketasim.web.deps import DbDep, SignedDep, run_in_unit
 
@@ -19,7 +20,7 @@ router = APIRouter(prefix="/auth", tags=["auth"])
 
 
 class LoginIn(BaseModel):
-    email: Annotated[str, Field(min_length=3, max_length=254)]
+    email: Annotated[str, Field(min_length=3, max_length=254), AfterValidator(clean_line)]
     password: Annotated[str, Field(min_length=1, max_length=200)]
 
 

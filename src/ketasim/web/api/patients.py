@@ -21,6 +21,8 @@ from ketasim.web.api.common import ERRORS
 from ketasim.web.deps import ActorDep, DbDep, IdPath, PagingDep, no_phi_in_query, writers
 
 router = APIRouter(tags=["patients"], responses=ERRORS, dependencies=[writers("clinician")])
+#: Searching is a read sent as a POST: every signed-in role may do it.
+search = APIRouter(tags=["patients"], responses=ERRORS)
 
 
 @router.get("/patients", dependencies=[Depends(no_phi_in_query("q", "name", "mrn", "birth_date"))])
@@ -31,7 +33,7 @@ def list_patients(db: DbDep, actor: ActorDep, page: PagingDep) -> Page[PatientPu
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
 
-@router.post("/patients/search")
+@search.post("/patients/search")
 def search_patients(db: DbDep, actor: ActorDep, page: PagingDep, body: PatientSearch) -> Page[PatientPublic]:
     """Patients whose name or MRN contains the term (case-insensitive; `%` and `_` are plain text).
 

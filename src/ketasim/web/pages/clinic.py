@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
+from pydantic import ValidationError
 
 from ketasim.store.crud import alerts as alerts_crud
 from ketasim.store.crud import patients as patients_crud
@@ -18,9 +19,10 @@ from ketasim.store.crud import sessions as sessions_crud
 from ketasim.store.errors import RuleError
 from ketasim.store.models import Patient, Site
 from ketasim.store.scales import INSTRUMENTS
+from ketasim.store.schemas import PatientSearch
 from ketasim.web.deps import DbDep, IdPath
 from ketasim.web.model_bridge import patient_forecast
-from ketasim.web.pages.deps import PageDep
+from ketasim.web.pages.deps import FormDep, PageDep
 from ketasim.web.templating import render
 
 router = APIRouter()
@@ -39,12 +41,23 @@ def today(request: Request, db: DbDep, signed: PageDep) -> HTMLResponse:
 
 
 @router.get("/patients", response_class=HTMLResponse)
-def patients(
-    request: Request, db: DbDep, signed: PageDep, q: Annotated[str | None, Query(max_length=100)] = None
-) -> HTMLResponse:
+def patients(request: Request, db: DbDep, signed: PageDep) -> HTMLResponse:
     """The site's patients."""
+    rows, total = patients_crud.list_patients(db, signed.actor, q=None, limit=200, offset=0)
+    return render(request, "patients.html", signed, patients=rows, total=total, q="")
+
+
+@router.post("/patients", response_class=HTMLResponse)
+def search_patients(request: Request, form: FormDep, db: DbDep, signed: PageDep) -> HTMLResponse:
+    """The patient list filtered by a term sent in the form body (never in the URL)."""
+    try:
+        q = PatientSearch(q=str(form.get("q", ""))).q
+    except ValidationError as err:
+        rows, total = patients_crud.list_patients(db, signed.actor, q=None, limit=200, offset=0)
+        message = "; ".join(e["msg"] for e in err.errors())
+        return render(request, "patients.html", signed, 422, patients=rows, total=total, q="", error=message)
     rows, total = patients_crud.list_patients(db, signed.actor, q=q, limit=200, offset=0)
-    return render(request, "patients.html", signed, patients=rows, total=total, q=q or "")
+    return render(request, "patients.html", signed, patients=rows, total=total, q=q)
 
 
 @router.get("/patients/{patient_id}", response_class=HTMLResponse)
@@ -52,9 +65,10 @@ def patient(request: Request, db: DbDep, signed: PageDep, patient_id: IdPath) ->
     """The patient page: details, flags, courses, sessions and observed scores."""
     p = patients_crud.get_patient(db, signed.actor, patient_id)
     courses = patients_crud.list_courses(db, signed.actor, patient_id)
-    sessions, _ = sessions_crud.list_sessions(
-        db, signed.actor, patient_id=p.id, day=None, limit=200, offset=0, vitals=False
+    newest, _ = sessions_crud.list_sessions(
+        db, signed.actor, patient_id=p.id, day=None, limit=200, offset=0, vitals=False, newest_first=True
     )
+    sessions = list(reversed(newest))
     scales, _ = scales_crud.list_scales(
         db, signed.actor, p.id, instrument=None, limit=200, offset=0, items=False
     )
@@ -80,7 +94,7 @@ def chart(db: DbDep, signed: PageDep, patient_id: IdPath) -> dict[str, Any]:
         db, signed.actor, p.id, instrument=None, limit=200, offset=0, items=False
     )
     sessions, _ = sessions_crud.list_sessions(
-        db, signed.actor, patient_id=p.id, day=None, limit=200, offset=0, vitals=False
+        db, signed.actor, patient_id=p.id, day=None, limit=200, offset=0, vitals=False, newest_first=True
     )
     series: dict[str, dict[str, list[Any]]] = {}
     for a in reversed(scales):  # the newest 200, drawn in time order

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,6 +25,7 @@ from ketasim.web.pages.deps import FormDep, PageDep
 from ketasim.web.templating import render
 
 router = APIRouter()
+ASCII_INT = re.compile(r"[0-9]{1,3}")
 SESSION_FIELDS = ("course_id", "scheduled_at", "dose_mg", "lot", "lot_expiry", "override_reason")
 
 
@@ -134,10 +136,12 @@ def scale_item(
     """Saves one item and answers the running total, band and any alert raised (HTMX fragment)."""
     raw = form.get(f"item{item_no}", "")
     error = None
-    try:
-        value = int(str(raw))
-    except ValueError:
-        value, error = None, f"item {item_no}: a whole number is required (received {raw!r})"
+    # ASCII digits only: int() would also take "３", "٣", "+3" and " 3".
+    text = str(raw)
+    if ASCII_INT.fullmatch(text):
+        value = int(text)
+    else:
+        value, error = None, f"item {item_no}: a whole number is required (received {text[:20]!r})"
     if value is not None:
         try:
             with db.begin_nested():
