@@ -170,7 +170,9 @@ def test_login_form_needs_its_token(clinic: Clinic, origin: str | None) -> None:
     assert fresh.post("/login", data={**form, "csrf_token": token}, headers=headers).status_code == 403
     r = c.post("/login", data={**form, "csrf_token": token}, headers=headers)
     assert r.status_code == 303 and r.headers["location"] == "/"
-    evil = c.post("/login", data={**form, "csrf_token": form_token(c)}, headers={"origin": "https://evil.example"})
+    evil = c.post(
+        "/login", data={**form, "csrf_token": form_token(c)}, headers={"origin": "https://evil.example"}
+    )
     assert evil.status_code == 403
 
 
@@ -194,7 +196,12 @@ def test_search_terms_and_import_identity_never_travel_in_the_url(clinic: Clinic
     assert found["total"] == 1 and found["items"][0]["name"] == "Quentin Query"
     assert c.get("/api/patients").json()["total"] == 1
     params = {"mrn": "IMP-Q", "name": "In Url", "birth_date": "1980-01-01", "source": "ehr", "rater": "R"}
-    r = c.post("/api/patients/import", params=params, content=b"{}", headers={"content-type": "application/fhir+json"})
+    r = c.post(
+        "/api/patients/import",
+        params=params,
+        content=b"{}",
+        headers={"content-type": "application/fhir+json"},
+    )
     assert r.status_code == 422 and "In Url" not in r.text
     assert clinic.count("select count(*) from patients where site_id = :site") == 1
     # The page's search form posts its term.
@@ -229,7 +236,14 @@ def test_head_is_answered_where_get_is(clinic: Clinic) -> None:
     """Hole: HEAD answered 405."""
     c = clinic.client("clinician")
     p = make_patient(c)
-    for path in ("/login", "/", f"/patients/{p['id']}", "/api/auth/me", "/openapi.json", f"/api/patients/{p['id']}"):
+    for path in (
+        "/login",
+        "/",
+        f"/patients/{p['id']}",
+        "/api/auth/me",
+        "/openapi.json",
+        f"/api/patients/{p['id']}",
+    ):
         get, head = c.get(path), c.head(path)
         assert head.status_code == get.status_code == 200, (path, head.status_code)
         assert head.content == b"" and head.headers["content-type"] == get.headers["content-type"]
@@ -241,7 +255,12 @@ def test_crisis_line_is_the_sites_own(clinic: Clinic) -> None:
     """Hole: the crisis line was the US 988 number in every clinic, the UK demo clinic included."""
     c = clinic.client("clinician")
     p = make_patient(c)
-    body: dict[str, Any] = {"instrument": "phq9", "mode": "self", "administered_at": iso(T0), "items": {"9": 2}}
+    body: dict[str, Any] = {
+        "instrument": "phq9",
+        "mode": "self",
+        "administered_at": iso(T0),
+        "items": {"9": 2},
+    }
     assert c.post(f"/api/patients/{p['id']}/scales", json=body).status_code == 201
     unset = c.get("/alerts").text
     assert "988" not in unset and "No crisis line is set for this site" in unset

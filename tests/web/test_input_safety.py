@@ -33,7 +33,9 @@ def counts(clinic: Clinic) -> dict[str, int]:
         where = " and " if " where " in t else " where "
         table = t.split(" ")[0]
         if table == "vitals":
-            sql = "select count(*) from vitals v join sessions s on s.id = v.session_id where s.site_id = :site"
+            sql = (
+                "select count(*) from vitals v join sessions s on s.id = v.session_id where s.site_id = :site"
+            )
         else:
             sql = f"select count(*) from {t}{where}site_id = :site"
         out[table] = clinic.count(sql)
@@ -83,7 +85,9 @@ def test_every_note_field_is_stripped_and_checked(clinic: Clinic) -> None:
     c = clinic.client("clinician")
     p = make_patient(c)
     ci = c.post(f"/api/patients/{p['id']}/contraindications", json={"kind": "hypersensitivity"}).json()
-    assert_rule(c.post(f"/api/contraindications/{ci['id']}/resolve", json={"note": "    "}), "note", "text.blank")
+    assert_rule(
+        c.post(f"/api/contraindications/{ci['id']}/resolve", json={"note": "    "}), "note", "text.blank"
+    )
     f = c.post(
         f"/api/patients/{p['id']}/forecasts",
         json={
@@ -141,7 +145,9 @@ def test_extreme_dates_answer_422(clinic: Clinic, day: str) -> None:
     p = make_patient(c)
     before = counts(clinic)
     assert_rule(c.post("/api/patients", json={**_like(p), "mrn": "X-1", "birth_date": day}), "birth_date", "")
-    assert_rule(c.patch(f"/api/patients/{p['id']}", json={"weight_measured_on": day}), "weight_measured_on", "")
+    assert_rule(
+        c.patch(f"/api/patients/{p['id']}", json={"weight_measured_on": day}), "weight_measured_on", ""
+    )
     assert_rule(c.patch(f"/api/patients/{p['id']}", json={"death_date": day}), "death_date", "")
     course = {"protocol": "esketamine_label", "start_date": day}
     assert_rule(c.post(f"/api/patients/{p['id']}/courses", json=course), "start_date", "")
@@ -164,11 +170,15 @@ def test_future_measurements_are_refused(clinic: Clinic) -> None:
     v = {"point": "other", "measured_at": iso(tomorrow), "sbp": 120, "dbp": 80}
     assert_rule(c.post(f"/api/sessions/{sid}/vitals", json=v), "measured_at", "vitals.time_future")
     for field in ("arrival_at", "dose_start_at", "dose_end_at", "monitoring_end_at", "discharge_at"):
-        assert_rule(c.patch(f"/api/sessions/{sid}", json={field: iso(tomorrow)}), field, "session.time_future")
+        assert_rule(
+            c.patch(f"/api/sessions/{sid}", json={field: iso(tomorrow)}), field, "session.time_future"
+        )
     dev = {"devices": [{"given_at": iso(tomorrow)}, {"given_at": iso(tomorrow + timedelta(minutes=5))}]}
     assert_rule(c.patch(f"/api/sessions/{sid}", json=dev), "given_at", "session.time_future")
     weight = {"weight_measured_on": in_2030}
-    assert_rule(c.patch(f"/api/patients/{p['id']}", json=weight), "weight_measured_on", "weight.measured_future")
+    assert_rule(
+        c.patch(f"/api/patients/{p['id']}", json=weight), "weight_measured_on", "weight.measured_future"
+    )
     assert_rule(
         c.post("/api/patients", json={**_like(p), "mrn": "W-1", **weight}), "weight_measured_on", "weight."
     )
@@ -216,7 +226,13 @@ def test_an_import_dated_in_the_future_is_refused(clinic: Clinic) -> None:
     before = counts(clinic)
     r = c.post(
         "/api/patients/import",
-        data={"mrn": "IMP-F", "name": "Future Import", "birth_date": "1980-01-01", "source": "ehr", "rater": "R"},
+        data={
+            "mrn": "IMP-F",
+            "name": "Future Import",
+            "birth_date": "1980-01-01",
+            "source": "ehr",
+            "rater": "R",
+        },
         files={"record": ("record.csv", rows.encode(), "text/csv")},
     )
     hit = assert_rule(r, "time", "time_future")
