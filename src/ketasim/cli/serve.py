@@ -46,4 +46,12 @@ def serve(
     console.print(f"serving ketasim clinic on http://{host}:{port}")
     # Keep idle connections longer than a clinician's pause between clicks: a connection closed
     # just as the browser reuses it costs a failed request and a retry.
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", timeout_keep_alive=65)
+    # proxy_headers=False: the app believes X-Forwarded-For only from KETASIM_TRUSTED_PROXIES.
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        log_level="info",
+        timeout_keep_alive=65,
+        proxy_headers=False,
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -28,10 +29,29 @@ def _normalise(url: str) -> str:
     return u.render_as_string(hide_password=False)
 
 
+def _private_file(url: str) -> None:
+    """Creates a new SQLite file readable by its owner only (it holds patient records).
+
+    SQLite gives its -wal and -shm files the database file's mode. An existing file keeps the
+    mode an operator chose.
+    """
+    path = make_url(url).database
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return
+    except OSError:
+        return  # e.g. a missing folder: SQLite's own error names it on connect
+    os.close(fd)
+
+
 def make_engine(url: str = DEFAULT_URL, **kwargs: Any) -> Engine:
     """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout on every connection."""
     url = _normalise(url)
     if is_sqlite(url):
+        _private_file(url)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
 
         @event.listens_for(engine, "connect")

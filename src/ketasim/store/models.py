@@ -70,6 +70,8 @@ class Site(Base):
     weight_max_age_days: Mapped[int] = mapped_column(Integer, default=30)
     bp40_window_min: Mapped[list[int]] = mapped_column(JSON, default=lambda: [30, 50])
     min_interval_warn_h: Mapped[float] = mapped_column(Float, default=72.0)
+    #: Crisis resources shown beside suicidal-ideation alerts (the site's own country and services).
+    crisis_line: Mapped[str | None] = mapped_column(String(200), nullable=True, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

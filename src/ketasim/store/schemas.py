@@ -126,6 +126,7 @@ class SitePublic(Public):
     weight_max_age_days: int
     bp40_window_min: list[int]
     min_interval_warn_h: float
+    crisis_line: str | None
 
 
 class SiteUpdate(Input):
@@ -135,6 +136,8 @@ class SiteUpdate(Input):
     iv_min_infusion_min: Annotated[float, Field(ge=1, le=240)] | None = None
     weight_max_age_days: Annotated[int, Field(ge=1, le=365)] | None = None
     min_interval_warn_h: Annotated[float, Field(ge=0, le=24 * 14)] | None = None
+    #: Crisis resources shown beside suicidal-ideation alerts; null clears them.
+    crisis_line: Text | None = None
 
 
 class UserCreate(Input):

@@ -113,7 +113,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessions = make_sessionmaker(engine)
     app.state.write_lock = threading.Lock() if is_sqlite(settings.database_url) else None
     app.state.lock_waiters = anyio.CapacityLimiter(1000)
-    app.state.login_limiter = LoginLimiter(settings.login_max_failures, settings.login_window_s)
+    app.state.login_limiter = LoginLimiter(
+        settings.login_max_failures, settings.login_window_s, settings.login_address_max_failures
+    )
 
     @app.exception_handler(RuleError)
     async def _rule(request: Request, err: RuleError) -> Response:

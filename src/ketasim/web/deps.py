@@ -19,6 +19,7 @@ from ketasim.store.crud.users import resolve_login
 from ketasim.store.errors import RuleError
 from ketasim.store.models import User
 from ketasim.store.schemas import MAX_ID
+from ketasim.web.security import client_address
 
 __all__ = [
     "ActorDep",
@@ -113,11 +114,21 @@ async def submitted_csrf(request: Request) -> str | None:
     return None
 
 
-def same_origin(request: Request) -> None:
+def request_address(request: Request) -> str:
+    """The client's address; X-Forwarded-For counts only from configured proxies."""
+    proxies = request.app.state.settings.trusted_proxies
+    client = (request.client.host, request.client.port) if request.client else None
+    return client_address(client, request.headers.get("x-forwarded-for"), proxies)
+
+
+def same_origin(request: Request, *, allow_null: bool = True) -> None:
     """Refuses unsafe cross-site requests by their Origin header."""
     origin = request.headers.get("origin")
     host = request.headers.get("host", "")
-    if request.method in UNSAFE and origin and origin != "null" and urlsplit(origin).netloc != host:
+    if request.method not in UNSAFE or not origin:
+        return
+    # "null" (sandboxed frames, some redirects) is refused where no other token proves the origin.
+    if (origin == "null" and not allow_null) or (origin != "null" and urlsplit(origin).netloc != host):
         raise HTTPException(403, "cross-origin request refused")
 
 
@@ -140,7 +151,7 @@ def signed_in(request: Request, db: DbDep, csrf: Annotated[str | None, Depends(s
     user, login = found
     if request.method in UNSAFE and not (csrf and hmac.compare_digest(csrf, login.csrf_token)):
         raise HTTPException(403, "missing or wrong CSRF token")
-    ip = request.client.host if request.client else None
+    ip = request_address(request)
     return Signed(user, Actor(user.id, user.site_id, user.role, ip), login.csrf_token)
 
 

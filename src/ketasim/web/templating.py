@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from ketasim.store.crud.alerts import list_alerts
+from ketasim.store.models import Site
 from ketasim.web.deps import Signed
 
 __all__ = ["render", "templates"]
@@ -26,6 +27,8 @@ def render(
         context.setdefault("user", signed.user)
         context.setdefault("csrf", signed.csrf)
         if db is not None:
+            site = db.get(Site, signed.actor.site_id)
+            context.setdefault("crisis_line", site.crisis_line if site is not None else None)
             context.setdefault(
                 "open_alerts",
                 list_alerts(db, signed.actor, open_only=True, patient_id=None, limit=1, offset=0)[1],

@@ -55,7 +55,7 @@ def update_site(db: Session, actor: Actor, data: SiteUpdate) -> Site:
     require(actor, "admin")
     site = db.get_one(Site, actor.site_id)
     for k, v in data.model_dump(exclude_unset=True).items():
-        if v is None:
+        if v is None and k != "crisis_line":
             raise RuleError(k, "site.required", "may not be null", None)
         setattr(site, k, v)
     record(db, actor, "update", "site", site.id)

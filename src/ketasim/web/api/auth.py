@@ -14,7 +14,7 @@ from ketasim.store.models import User
 from ketasim.store.schemas import UserPublic
 from ketasim.store.validators import clean_line
 from ketasim.web.api.common import ERRORS
-from ketasim.web.deps import DbDep, SignedDep, run_in_unit
+from ketasim.web.deps import DbDep, SignedDep, request_address, run_in_unit, same_origin
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -49,8 +49,8 @@ async def login_or_raise(request: Request, email: str, password: str) -> tuple[U
     The slow password check runs outside any transaction, so it never holds the database.
     """
     limiter = request.app.state.login_limiter
-    ip = request.client.host if request.client else None
-    keys = (f"ip:{ip or '?'}", f"email:{email.strip().lower()}")
+    ip = request_address(request)
+    keys = (ip, email.strip().lower())
     wait = limiter.retry_after(*keys)
     if wait > 0:
         retry = {"Retry-After": str(int(wait) + 1)}
@@ -60,7 +60,7 @@ async def login_or_raise(request: Request, email: str, password: str) -> tuple[U
     if not ok or found is None:
         limiter.fail(*keys)
         raise HTTPException(401, "wrong email or password")
-    limiter.succeed(keys[1])
+    limiter.succeed(*keys)
 
     def open_login(db: Session) -> tuple[UserPublic, str, str]:
         user = db.get_one(User, found[0])
@@ -72,7 +72,12 @@ async def login_or_raise(request: Request, email: str, password: str) -> tuple[U
 
 @router.post("/login", responses={401: ERRORS[401], 429: {"description": "too many failed logins"}})
 async def login(request: Request, response: Response, body: Annotated[LoginIn, Body()]) -> LoginOut:
-    """Signs in; sets the session cookie and returns the CSRF token for unsafe requests."""
+    """Signs in; sets the session cookie and returns the CSRF token for unsafe requests.
+
+    Browsers send an Origin with every cross-site POST: another origin, or "null", is refused
+    (login CSRF); clients that send no Origin (scripts, the CLI) are not browsers.
+    """
+    same_origin(request, allow_null=False)
     user, token, csrf = await login_or_raise(request, body.email, body.password)
     set_cookie(request, response, token)
     return LoginOut(user=user, csrf_token=csrf)
