@@ -319,12 +319,14 @@ def test_no_text_field_takes_nul_surrogates_or_escapes(clinic: Clinic, bad: str)
         # Escaped JSON (\\ud800), as a client would send a lone surrogate.
         return c.request(method, url, content=json.dumps(body), headers={"content-type": "application/json"})
 
+    login = {"email": f"a{bad}@example.org", "password": "whatever it is"}
+    flag = {"kind": "hypersensitivity", "detail": bad}
     probes = [
         (send("PATCH", f"/api/sessions/{sid}", {"adverse_events": f"nausea{bad}"}), "adverse_events"),
         (send("PATCH", f"/api/sessions/{sid}", {"lot": f"L{bad}1"}), "lot"),
-        (send("POST", f"/api/patients/{p['id']}/contraindications", {"kind": "hypersensitivity", "detail": bad}), "detail"),
+        (send("POST", f"/api/patients/{p['id']}/contraindications", flag), "detail"),
         (send("POST", "/api/patients/search", {"q": f"Ann{bad}"}), "q"),
-        (send("POST", "/api/auth/login", {"email": f"a{bad}@example.org", "password": "whatever it is"}), "email"),
+        (send("POST", "/api/auth/login", login), "email"),
     ]  # fmt: skip
     for r, field in probes:
         assert_rule(r, field, "text.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -82,7 +82,7 @@ def _wants_html(request: Request) -> bool:
     return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
 
 
-def _page(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+def _page(request: Request, status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
     context = {"status_code": status, "title": TITLES.get(status, "Error"), "message": message}
     return templates.TemplateResponse(request, "error.html", context, status_code=status, headers=headers)
 
