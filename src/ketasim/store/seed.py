@@ -35,7 +35,10 @@ DEMO_SITE = "Demo clinic"
 #: The demo clinic is in England. NHS 111 "option 2" is the NHS's 24-hour urgent mental health line
 #: (NHS England, 2024: "call 111 and select the mental health option"); Samaritans answer 116 123
 #: free, day and night (samaritans.org); 999 when a life is at risk. A real site sets its own.
-UK_CRISIS_LINE = "NHS 111, option 2 (urgent mental health, 24 h) · Samaritans 116 123 (free, 24 h) · 999 if life is at risk"
+UK_CRISIS_LINE = (
+    "NHS 111, option 2 (urgent mental health, 24 h) · Samaritans 116 123 (free, 24 h)"
+    " · 999 if life is at risk"
+)
 TZ = "Europe/London"
 #: Demo-only credentials, printed by ``make run``; never use them for a real practice.
 DEMO_LOGINS = {
