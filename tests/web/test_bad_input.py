@@ -177,7 +177,7 @@ CASES: list[Case] = [
     ("birth date in the future", patient_like, lambda x: x.c.post("/api/patients", json={**x.ref, "mrn": "NEW-1", "birth_date": "2999-01-01"}), "birth_date", "patient.birth_future"),
     ("weight in a unit string", patient_like, lambda x: x.c.post("/api/patients", json={**x.ref, "mrn": "NEW-2", "weight_kg": "70 kg"}), "weight_kg", "float_parsing"),
     ("unknown field", patient_like, lambda x: x.c.post("/api/patients", json={**x.ref, "mrn": "NEW-3", "wieght": 70}), "wieght", "extra_forbidden"),
-    ("import without rater", None, lambda x: x.c.post("/api/patients/import?mrn=IMP-1&name=A&birth_date=1980-01-01&source=EHR", content=b"{}", headers={"content-type": "application/fhir+json"}), "rater", "missing"),
+    ("import without rater", None, lambda x: x.c.post("/api/patients/import", data={"mrn": "IMP-1", "name": "A", "birth_date": "1980-01-01", "source": "EHR"}, files={"record": ("r.json", b"{}", "application/fhir+json")}), "rater", "missing"),
     ("alert acknowledged without note", lambda x: scale(x, instrument="phq9", mode="self", items={"9": 1}) and last_alert(x), lambda x: x.c.post(f"/api/alerts/{x.ref}/acknowledge", json={"note": ""}), "note", "string_too_short"),
 ]  # fmt: skip
 

@@ -59,7 +59,7 @@ def test_export_then_import_gives_the_same_record(clinic: Clinic, fmt: str) -> N
         "source": "other-ehr",
         "rater": "Dr Rater",
     }
-    imp = c.post("/api/patients/import", params=params, content=r.content, headers={"content-type": media})
+    imp = c.post("/api/patients/import", data=params, files={"record": (f"record.{fmt}", r.content, media)})
     assert imp.status_code == 201, imp.text
     again = c.get(f"/api/patients/{imp.json()['id']}/export.{fmt}")
     if fmt == "csv":
@@ -91,18 +91,16 @@ def test_import_refuses_bad_records_and_stores_nothing(clinic: Clinic) -> None:
     before = clinic.count("select count(*) from patients where site_id = :site")
     bad = c.post(
         "/api/patients/import",
-        params=params,
-        content=b"{not json",
-        headers={"content-type": "application/fhir+json"},
+        data=params,
+        files={"record": ("r.json", b"{not json", "application/fhir+json")},
     )
     assert bad.status_code == 422 and bad.json()["detail"][0]["type"] == "import.parse"
     r = c.post(
         "/api/patients/import",
-        params=params,
-        content=b'{"resourceType": "Bundle", "entry": []}',
-        headers={"content-type": "application/fhir+json"},
+        data=params,
+        files={"record": ("r.json", b'{"resourceType": "Bundle", "entry": []}', "application/fhir+json")},
     )
     assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "entry"
-    r = c.post("/api/patients/import", params=params, content=b"x", headers={"content-type": "text/plain"})
+    r = c.post("/api/patients/import", data=params, files={"record": ("r.txt", b"x", "text/plain")})
     assert r.status_code == 422 and r.json()["detail"][0]["type"] == "import.media_type"
     assert clinic.count("select count(*) from patients where site_id = :site") == before

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -60,7 +60,8 @@ def list_sessions(
         get_patient(db, actor, patient_id)
         q = q.where(TreatmentSession.patient_id == patient_id)
     if day is not None:
-        q = q.where(TreatmentSession.day == day)
+        # A date, not its text: PostgreSQL has no date = varchar operator (the Today page sent text).
+        q = q.where(TreatmentSession.day == date.fromisoformat(day))
     total = db.scalar(select(func.count()).select_from(q.subquery())) or 0
     load = _LOAD if vitals else (selectinload(TreatmentSession.devices),)
     order = (TreatmentSession.scheduled_at, TreatmentSession.id)
