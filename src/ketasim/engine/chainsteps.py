@@ -6,8 +6,9 @@ polynomial through them. For that input the solution of ``z' = Az + Bu`` is
 exact: with :math:`u(\sigma h) = \sum_m a_m\sigma^m`,
 :math:`z(\theta h) = e^{A\theta h}z_0 + \sum_m G_m(\theta) a_m`, where every
 :math:`G_m` and :math:`e^{A\theta h}` are read off one matrix exponential of an
-augmented system that generates the powers of :math:`\sigma`. The rates have no between-patient variability, so
-these matrices are shared by every patient and cached per step length.
+augmented system that generates the powers of :math:`\sigma`. The rates have
+no between-patient variability, so these matrices are shared by every patient
+and cached per step length.
 """
 
 from __future__ import annotations
