@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ketasim.engine.modal import modal_decomposition
 from ketasim.engine.prepared import Prepared
 from ketasim.engine.radau import RADAU_A
 
@@ -22,6 +23,10 @@ class Flat:
     """Plain arrays of one run (see :func:`flatten`)."""
 
     A: np.ndarray  # (N, n, n)
+    modal_lam: np.ndarray  # (N, n) PK eigenvalues (see engine.modal)
+    modal_vec: np.ndarray  # (N, n, n)
+    modal_vec_inv: np.ndarray  # (N, n, n)
+    modal_ok: np.ndarray  # (N,) False: the patient's PK takes the matrix path
     quarter_units: np.ndarray  # (K,) quarter-step length in 0.25 s units
     sizes_h: np.ndarray  # (K,)
     step_size: np.ndarray  # (S,)
@@ -95,8 +100,13 @@ def flatten(p: Prepared) -> Flat:
     cs = p.chain
     E, Wm, Rm, WRm = (np.stack([getattr(c, a) for c in cs]) for a in ("E", "W", "R", "WR"))
     nsl = p.nsl
+    modal = modal_decomposition(p.system.A)
     return Flat(
         A=np.ascontiguousarray(p.system.A),
+        modal_lam=modal.lam,
+        modal_vec=modal.V,
+        modal_vec_inv=modal.Vinv,
+        modal_ok=modal.ok,
         quarter_units=g.sizes.astype(np.int64),
         sizes_h=g.sizes_h.astype(float),
         step_size=g.size_id.astype(np.int64),

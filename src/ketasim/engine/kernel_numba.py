@@ -4,14 +4,18 @@ The same algorithm as :mod:`ketasim.engine.kernel_numpy`. Patients are
 processed in blocks of ``B``; every per-patient array keeps the patient index
 last and every arithmetic loop runs over it innermost, so the compiler emits
 vector instructions (the cores of a small machine give little; vector width is
-the speed-up). Per block, the PK quarter-step matrices are built per patient
-(Taylor base, doubling, binary composition); the linear cascade uses only the
+the speed-up). The PK of a patient whose matrix decomposes well runs in modal
+coordinates (:mod:`ketasim.engine.modal`: a diagonal multiply per quarter-step);
+the others, in blocks of their own, through per-patient quarter-step matrices
+(Taylor base, doubling, binary composition). The linear cascade uses only the
 structural non-zeros of its step matrices; the Radau system of the synaptic
 pools is reduced by block elimination (S and L are linear in N) to one 3x3
 solve (adjugate). Agrees with the numpy reference to round-off (tested at 1e-12).
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 from numba import njit
@@ -163,71 +167,123 @@ def _ipow(x: float, p: float) -> float:
 
 
 @njit(cache=True, error_model="numpy")
+def _physical(x: np.ndarray, Vm: np.ndarray, b: int, modal: bool, out: np.ndarray) -> None:
+    """Patient ``b``'s PK state in physical coordinates (V·w when the block is modal)."""
+    n = x.shape[0]
+    for j in range(n):
+        if modal:
+            acc = 0.0
+            for c_ in range(n):
+                acc += Vm[j, c_, b] * x[c_, b]
+            out[j] = acc
+        else:
+            out[j] = x[j, b]
+
+
+@njit(cache=True, error_model="numpy")
 def _block(  # type: ignore[no-untyped-def]
     lo, hi, A, units, sizes_h, step_size, bolus_at, boluses, impulse_at, impulses, rate_ptr, rate_ids,
     rate_state, rate_vals, ad_on, out_at, out_end, E, W, R, WR, e_idx, w_idx, r_idx, wr_idx, ra,
     row_q, row_s, row_h, beta, phi_g, sigma, new_ad, ampa, s_pyr, n_pyr, h_int, w_e, w_hnk, nsl,
-    record_x, x0, z0, y0, given_phi, given_psi, xr, zr, yr, xf, zf, yf,
+    record_x, lam, V, Vinv, perm, modal, x0, z0, y0, given_phi, given_psi, xr, zr, yr, xf, zf, yf,
 ):  # fmt: skip
-    """Advances patients lo..hi-1 over the whole grid.
+    """Advances patients perm[lo..hi-1] over the whole grid.
 
-    ``given_phi``/``given_psi`` (K, N, n, n), when not empty, replace the per-block PK matrices
-    (used to test the stepping alone against the numpy kernel with identical matrices).
+    ``modal``: the block's PK runs in modal coordinates w = V^-1 x (diagonal quarter-steps);
+    otherwise through per-patient quarter-step matrices. ``given_phi``/``given_psi``
+    (K, N, n, n), when not empty, replace those matrices (used to test the stepping alone
+    against the numpy kernel with identical matrices).
     """
     B = hi - lo
+    pid = np.empty(B, np.int64)
+    for b in range(B):
+        pid[b] = perm[lo + b]
     n = A.shape[1]
     K = units.shape[0]
     S = step_size.shape[0]
     nz = E.shape[1]
     k_n, tau_n, k_stab, m_th, tau_s, k_mat, tau_l = nsl[0], nsl[1], nsl[2], nsl[3], nsl[4], nsl[5], nsl[6]
     m_th4 = m_th**4
-    phi_q = np.empty((K, n, n, B))
-    psi_q = np.empty((K, n, n, B))
+    KM = 0 if modal else K
+    phi_q = np.empty((KM, n, n, B))
+    psi_q = np.empty((KM, n, n, B))
+    KD = K if modal else 0
+    dq = np.empty((KD, n, B))  # e^(λτ) per quarter-step length
+    gq = np.empty((KD, n, B))  # (e^(λτ) - 1)/λ
+    Vm = np.empty((n, n, B))
+    Vi = np.empty((n, n, B))
     P_b = np.empty((K, 3, 3, B))
     s_b = np.empty((K, 3, B))
     T_l = np.empty((K, 3, 3, B))
     s_g = np.empty((K, 3, B))
     for b in range(B):
-        if given_phi.shape[0] > 0:
+        if modal:
+            for i_ in range(n):
+                for j_ in range(n):
+                    Vm[i_, j_, b] = V[pid[b], i_, j_]
+                    Vi[i_, j_, b] = Vinv[pid[b], i_, j_]
+            for kk in range(K):
+                tau = units[kk] * DELTA_H
+                for i_ in range(n):
+                    lt = lam[pid[b], i_] * tau
+                    dq[kk, i_, b] = math.exp(lt)
+                    gq[kk, i_, b] = tau * math.expm1(lt) / lt if lt != 0.0 else tau
+        elif given_phi.shape[0] > 0:
             for kk in range(K):
                 for i_ in range(n):
                     for j_ in range(n):
-                        phi_q[kk, i_, j_, b] = given_phi[kk, lo + b, i_, j_]
-                        psi_q[kk, i_, j_, b] = given_psi[kk, lo + b, i_, j_]
+                        phi_q[kk, i_, j_, b] = given_phi[kk, pid[b], i_, j_]
+                        psi_q[kk, i_, j_, b] = given_psi[kk, pid[b], i_, j_]
         else:
-            _quarter(A[lo + b], units, phi_q, psi_q, b)
-        _pool_matrices(sigma[lo + b], k_mat, tau_s, tau_l, sizes_h, ra, P_b, s_b, T_l, s_g, b)
+            _quarter(A[pid[b]], units, phi_q, psi_q, b)
+        _pool_matrices(sigma[pid[b]], k_mat, tau_s, tau_l, sizes_h, ra, P_b, s_b, T_l, s_g, b)
     rq = np.empty((n, B))
     rs = np.empty((n, B))
     rh = np.empty((n, B))
     for c_ in range(n):
         for b in range(B):
-            rq[c_, b] = row_q[lo + b, c_]
-            rs[c_, b] = row_s[lo + b, c_]
-            rh[c_, b] = row_h[lo + b, c_]
+            if modal:  # the output rows act on w: row·V
+                aq = as_ = ah = 0.0
+                for j_ in range(n):
+                    aq += row_q[pid[b], j_] * Vm[j_, c_, b]
+                    as_ += row_s[pid[b], j_] * Vm[j_, c_, b]
+                    ah += row_h[pid[b], j_] * Vm[j_, c_, b]
+                rq[c_, b], rs[c_, b], rh[c_, b] = aq, as_, ah
+            else:
+                rq[c_, b] = row_q[pid[b], c_]
+                rs[c_, b] = row_s[pid[b], c_]
+                rh[c_, b] = row_h[pid[b], c_]
     one_minus_beta = np.empty(B)
     gain = np.empty(B)
     sig_n = np.empty(B)
     nad = np.empty(B)
     for b in range(B):
-        one_minus_beta[b] = 1.0 - beta[lo + b]
-        gain[b] = phi_g[lo + b]
-        sig_n[b] = sigma[lo + b] / tau_n
-        nad[b] = new_ad[lo + b]
+        one_minus_beta[b] = 1.0 - beta[pid[b]]
+        gain[b] = phi_g[pid[b]]
+        sig_n[b] = sigma[pid[b]] / tau_n
+        nad[b] = new_ad[pid[b]]
     x = np.empty((n, B))
     z = np.empty((nz, B))
     y = np.empty((3, B))
     for b in range(B):
         for j in range(n):
-            x[j, b] = x0[lo + b, j]
+            if modal:
+                acc = 0.0
+                for c_ in range(n):
+                    acc += Vi[j, c_, b] * x0[pid[b], c_]
+                x[j, b] = acc
+            else:
+                x[j, b] = x0[pid[b], j]
         for j in range(nz):
-            z[j, b] = z0[lo + b, j]
+            z[j, b] = z0[pid[b], j]
         for j in range(3):
-            y[j, b] = y0[lo + b, j]
+            y[j, b] = y0[pid[b], j]
     cur = np.empty((n, B))
     nxt = np.empty((n, B))
     u = np.zeros((5, 4, B))
     r = np.zeros((n, B))
+    rho = np.zeros((n, B))
+    xp = np.empty(n)
     zn = np.empty((nz, B))
     rows = np.empty((2, 4, B))
     mm = np.empty((3, B))
@@ -247,21 +303,28 @@ def _block(  # type: ignore[no-untyped-def]
         if slot >= 0:
             for b in range(B):
                 if record_x:
+                    _physical(x, Vm, b, modal, xp)
                     for j in range(n):
-                        xr[lo + b, slot, j] = x[j, b]
+                        xr[pid[b], slot, j] = xp[j]
                 for j in range(nz):
-                    zr[lo + b, slot, j] = z[j, b]
+                    zr[pid[b], slot, j] = z[j, b]
                 for j in range(3):
-                    yr[lo + b, slot, j] = y[j, b]
+                    yr[pid[b], slot, j] = y[j, b]
         bi = bolus_at[s]
         if bi >= 0:
             for j in range(n):
                 for b in range(B):
-                    x[j, b] += boluses[bi, lo + b, j]
+                    if modal:
+                        acc = 0.0
+                        for c_ in range(n):
+                            acc += Vi[j, c_, b] * boluses[bi, pid[b], c_]
+                        x[j, b] += acc
+                    else:
+                        x[j, b] += boluses[bi, pid[b], j]
         im = impulse_at[s]
         if im >= 0:
             for b in range(B):
-                z[_EF, b] += impulses[im, lo + b]
+                z[_EF, b] += impulses[im, pid[b]]
         has_rate = rate_ptr[s + 1] > rate_ptr[s]
         if has_rate:
             r[:, :] = 0.0
@@ -269,13 +332,29 @@ def _block(  # type: ignore[no-untyped-def]
                 rid = rate_ids[q]
                 st = rate_state[rid]
                 for b in range(B):
-                    r[st, b] += rate_vals[rid, lo + b]
+                    r[st, b] += rate_vals[rid, pid[b]]
+            if modal:
+                for a_ in range(n):
+                    for b in range(B):
+                        acc = 0.0
+                        for c_ in range(n):
+                            acc += Vi[a_, c_, b] * r[c_, b]
+                        rho[a_, b] = acc
         k = step_size[s]
         h = sizes_h[k]
         adv = ad_on[s]
         cur[:, :] = x
         for node in range(5):
-            if node > 0:
+            if node > 0 and modal:
+                for a_ in range(n):
+                    if has_rate:
+                        for b in range(B):
+                            nxt[a_, b] = dq[k, a_, b] * cur[a_, b] + gq[k, a_, b] * rho[a_, b]
+                    else:
+                        for b in range(B):
+                            nxt[a_, b] = dq[k, a_, b] * cur[a_, b]
+                cur, nxt = nxt, cur
+            elif node > 0:
                 for a_ in range(n):
                     for b in range(B):
                         nxt[a_, b] = 0.0
@@ -406,32 +485,35 @@ def _block(  # type: ignore[no-untyped-def]
         x[:, :] = cur
         z[:, :] = zn
     for b in range(B):
+        _physical(x, Vm, b, modal, xp)
         for j in range(n):
-            xf[lo + b, j] = x[j, b]
+            xf[pid[b], j] = xp[j]
         for j in range(nz):
-            zf[lo + b, j] = z[j, b]
+            zf[pid[b], j] = z[j, b]
         for j in range(3):
-            yf[lo + b, j] = y[j, b]
+            yf[pid[b], j] = y[j, b]
         if out_end >= 0:
             if record_x:
                 for j in range(n):
-                    xr[lo + b, out_end, j] = x[j, b]
+                    xr[pid[b], out_end, j] = xp[j]
             for j in range(nz):
-                zr[lo + b, out_end, j] = z[j, b]
+                zr[pid[b], out_end, j] = z[j, b]
             for j in range(3):
-                yr[lo + b, out_end, j] = y[j, b]
+                yr[pid[b], out_end, j] = y[j, b]
 
 
 @njit(cache=True, error_model="numpy")
-def _run(args, block, x0, z0, y0, given_phi, given_psi, xr, zr, yr, xf, zf, yf):  # type: ignore[no-untyped-def]
-    # one thread: on small machines the second core gives little; scale out with Dask processes
-    A = args[0]
-    N = A.shape[0]
-    n_blocks = (N + block - 1) // block
-    for ib in range(n_blocks):
-        lo = ib * block
-        hi = min(N, lo + block)
-        _block(lo, hi, *args, x0, z0, y0, given_phi, given_psi, xr, zr, yr, xf, zf, yf)  # type: ignore[call-arg]
+def _run(args, block, lam, V, Vinv, perm, n_modal, x0, z0, y0, given_phi, given_psi, xr, zr, yr, xf, zf, yf):  # type: ignore[no-untyped-def]
+    # one thread: on small machines the second core gives little; scale out with Dask processes.
+    # perm lists the modal patients first, so a block never mixes the two PK paths.
+    N = perm.shape[0]
+    for start, stop, modal in ((0, n_modal, True), (n_modal, N, False)):
+        for lo in range(start, stop, block):
+            hi = min(stop, lo + block)
+            _block(  # type: ignore[call-arg]
+                lo, hi, *args, lam, V, Vinv, perm, modal, x0, z0, y0, given_phi, given_psi,
+                xr, zr, yr, xf, zf, yf,
+            )  # fmt: skip
 
 
 def _block_size(n: int) -> int:
@@ -461,9 +543,12 @@ def run_numba(
     )  # fmt: skip
     empty = np.zeros((0, N, n, n))
     gphi, gpsi = matrices if matrices is not None else (empty, empty)
+    # given matrices test the matrix path: no patient runs modal then
+    ok = f.modal_ok if matrices is None else np.zeros(N, dtype=bool)
+    perm = np.argsort(~ok, kind="stable").astype(np.int64)
     xf, zf, yf = np.empty((N, n)), np.empty((N, nz)), np.empty((N, 3))
     _run(
-        args, _block_size(n), f.x0, f.z0, f.y0, np.ascontiguousarray(gphi), np.ascontiguousarray(gpsi),
-        xr, zr, yr, xf, zf, yf,
+        args, _block_size(n), f.modal_lam, f.modal_vec, f.modal_vec_inv, perm, int(ok.sum()),
+        f.x0, f.z0, f.y0, np.ascontiguousarray(gphi), np.ascontiguousarray(gpsi), xr, zr, yr, xf, zf, yf,
     )  # fmt: skip
     return xr, zr, yr, (xf, zf, yf)
