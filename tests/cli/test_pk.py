@@ -124,3 +124,18 @@ def test_bad_input_exits_2_names_the_field_and_writes_nothing(tmp_path):
         assert "field" in res.stderr
         assert not out.exists()
         assert list(tmp_path.iterdir()) == []
+
+
+def test_pk_racemic_im_reports_auc_inf_and_half_life():
+    res = runner.invoke(
+        app, ["pk", "--drug", "racemic_ketamine", "--route", "im", "--dose", "0.5mg/kg", "--json"]
+    )
+    assert res.exit_code == 0, res.output
+    for name, v in json.loads(res.stdout)["analytes"].items():
+        assert v["auc_0_inf_ng_h_ml"] >= v["auc_0_24_ng_h_ml"] > 0, name
+        assert v["terminal_half_life_h"] is not None, name
+    table = runner.invoke(app, ["pk", "--drug", "racemic_ketamine", "--route", "sc", "--dose", "35mg"])
+    assert table.exit_code == 0, table.output
+    cells = table.stdout.split()
+    assert "nan" not in cells
+    assert "n/a" not in cells

@@ -21,6 +21,7 @@ __all__ = [
     "err_console",
     "fail",
     "finite_or_none",
+    "fmt_value",
     "patient_from_file",
     "read_mapping_option",
 ]
@@ -49,6 +50,13 @@ def _json_default(value: Any) -> Any:
 def finite_or_none(x: float) -> float | None:
     """``x``, or None where it is NaN or infinite (JSON has neither)."""
     return x if x == x and abs(x) != float("inf") else None
+
+
+def fmt_value(x: float | None, spec: str) -> str:
+    """``x`` formatted with ``spec`` for a table; 'n/a' where there is no value (None, NaN, infinite)."""
+    if x is None or finite_or_none(x) is None:
+        return "n/a"
+    return format(x, spec)
 
 
 def read_mapping_option(path: Path, option: str) -> dict[str, Any]:

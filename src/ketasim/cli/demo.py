@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ketasim.cli._common import console
+from ketasim.cli._common import console, fmt_value
 from ketasim.figures import plot_pk, save
 from ketasim.pk.report import ANALYTES, PKReport, pk_report
 from ketasim.population.patients import Patient
@@ -109,6 +109,7 @@ def demo(
         "Cmax ng/mL",
         "Tmax h",
         "AUC0-24 ng·h/mL",
+        "AUC0-inf",
         "t½ h",
         "effect-site Cmax",
         "flags",
@@ -120,11 +121,12 @@ def demo(
             table.add_row(
                 row.label if i == 0 else "",
                 name,
-                f"{m.cmax_ng_ml:.1f}",
-                f"{m.tmax_h:.2f}",
-                f"{m.auc_0_24_ng_h_ml:.0f}",
-                f"{m.terminal_half_life_h:.1f}",
-                f"{m.effect_cmax_ng_ml:.1f}",
+                fmt_value(m.cmax_ng_ml, ".1f"),
+                fmt_value(m.tmax_h, ".2f"),
+                fmt_value(m.auc_0_24_ng_h_ml, ".0f"),
+                fmt_value(m.auc_0_inf_ng_h_ml, ".0f"),
+                fmt_value(m.terminal_half_life_h, ".1f"),
+                fmt_value(m.effect_cmax_ng_ml, ".1f"),
                 flags if i == 0 else "",
             )
     console.print(table)

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from ketasim.cli._common import console, emit_json, fail, finite_or_none
+from ketasim.cli._common import console, emit_json, fail, finite_or_none, fmt_value
 from ketasim.errors import InputError, KetasimError
 
 __all__ = ["pk", "register"]
@@ -105,12 +105,12 @@ def pk(
         table.add_row(
             name,
             v["role"],
-            f"{v['cmax_ng_ml']:.1f}",
-            f"{v['tmax_h']:.2f}",
-            f"{v['auc_0_24_ng_h_ml']:.0f}",
-            f"{v['auc_0_inf_ng_h_ml']:.0f}",
-            f"{v['terminal_half_life_h']:.2f}",
-            f"{v['effect_cmax_ng_ml']:.1f}",
+            fmt_value(v["cmax_ng_ml"], ".1f"),
+            fmt_value(v["tmax_h"], ".2f"),
+            fmt_value(v["auc_0_24_ng_h_ml"], ".0f"),
+            fmt_value(v["auc_0_inf_ng_h_ml"], ".0f"),
+            fmt_value(v["terminal_half_life_h"], ".2f"),
+            fmt_value(v["effect_cmax_ng_ml"], ".1f"),
         )
     console.print(table)
     if payload["placeholders"]:

@@ -1,10 +1,14 @@
 """Exposure metrics computed exactly from the linear solution: Cmax, Tmax, AUC, terminal half-life.
 
 Cmax and Tmax are found on a 1-minute grid and refined by a bounded scalar
-search on the exact solution. AUCs integrate the state exactly; AUC to infinity
-adds ``c·(-A⁻¹)·x(T)`` after the last input. The terminal half-life is that of
-the slowest exponential mode that contributes to the analyte after the last
-input (modal decomposition of ``A``), not a regression on sampled points.
+search on the exact solution. AUC0-24 integrates the state exactly. AUC to
+infinity is ``c·(-A⁻¹)·u``, with ``u`` the total amount put into each state:
+integrating ``x' = A x + r`` from 0 to infinity (``x(0) = x(∞) = 0``) gives
+``∫x = -A⁻¹ ∫r``, independent of when the doses come. The terminal half-life is
+that of the slowest exponential mode that contributes to the analyte after the
+last input (modal decomposition of ``A`` applied to the state just after it,
+a bolus at that time included), not a regression on sampled points. Without
+any exposure to the analyte there is no terminal phase: it is NaN, and AUCs are 0.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import scipy.optimize
 
+from ketasim.errors import ModelError
 from ketasim.pk.linear import LinearSystem
 from ketasim.pk.models import DEFAULT_PK, PKLibrary
 from ketasim.pk.solve import Trajectory
@@ -94,9 +99,13 @@ def pk_metrics(
     traj = Trajectory(system, regimen.expand(patient.weight_kg))
     t_end = traj.input_end_h
     horizon = horizon_h if horizon_h is not None else t_end + 48.0
-    X, I = traj.states([24.0, t_end])
-    x_end, int_end = X[1], I[1]
-    tail = np.linalg.solve(-system.A[0], x_end)
+    _, I = traj.states([24.0])
+    A = system.A[0]
+    if np.max(np.linalg.eigvals(A).real) >= 0:
+        raise ModelError("pk", "A", "every mode must decay for AUC0-inf to exist", "a non-decaying mode")
+    # ∫0^∞ x dt = -A⁻¹ · (all input), exact for any schedule (see the module docstring)
+    auc_states = np.linalg.solve(-A, traj.total_input())
+    x_after = traj.state_after_inputs()
     out: dict[str, AnalyteMetrics] = {}
     for analyte in analytes:
         row = _row(system, "plasma", analyte)
@@ -108,8 +117,8 @@ def pk_metrics(
             cmax_ng_ml=cmax,
             tmax_h=tmax,
             auc_0_24_ng_h_ml=float(I[0] @ row),
-            auc_0_inf_ng_h_ml=float(int_end @ row + tail @ row),
-            terminal_half_life_h=_terminal_half_life(system, x_end, row),
+            auc_0_inf_ng_h_ml=float(auc_states @ row),
+            terminal_half_life_h=_terminal_half_life(system, x_after, row),
             effect_cmax_ng_ml=ecmax,
             effect_tmax_h=etmax,
         )

@@ -66,6 +66,22 @@ class Trajectory:
         """Time after which no input arrives (0 without doses)."""
         return max(self._breaks, default=0.0)
 
+    def total_input(self) -> np.ndarray:
+        """Amount that enters each state over the whole schedule (boluses plus infused amounts)."""
+        total = np.zeros(self.system.n)
+        for vec in self._boluses.values():
+            total = total + vec
+        for r in self._rates:
+            total[r.state] += r.rate * (r.end - r.start)
+        return total
+
+    def state_after_inputs(self) -> np.ndarray:
+        """The state just after the last input (a bolus at that time included): free decay follows."""
+        t_end = self.input_end_h
+        x = self.states([t_end])[0][0]
+        bolus = self._boluses.get(t_end)
+        return x if bolus is None else x + bolus
+
     def _rate_at(self, t: float) -> np.ndarray:
         r = np.zeros(self.system.n)
         for rate in self._rates:
