@@ -10,11 +10,19 @@ import math
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from pharmpy.modeling import check_dataset, read_model
 
 from ketasim.io.examples import path as example_path
-from ketasim.io.nonmem import csv_text, read_csv, record_to_rows, regimen_to_rows, rows_to_subjects
+from ketasim.io.nonmem import (
+    TEXT_COLUMNS,
+    csv_text,
+    read_csv,
+    record_to_rows,
+    regimen_to_rows,
+    rows_to_subjects,
+)
 from ketasim.io.nonmem_checks import record_from_rows
 from ketasim.population.patients import Patient
 from ketasim.record import PatientRecord, ScoreObservation
@@ -33,17 +41,13 @@ from ketasim.regimen.dose import (
 from ketasim.regimen.regimen import Regimen
 from ketasim.units import DoseAmount
 
+# $PRED: the dataset is what is checked, and a PRED model accepts every dosing compartment (CMT 1-6)
 CONTROL = """$PROBLEM ketasim dataset
 $INPUT {inputs}
 $DATA {data} IGNORE=@
-$SUBROUTINES ADVAN1 TRANS2
-$PK
-CL = THETA(1) * EXP(ETA(1))
-V = THETA(2)
-S1 = V
-$ERROR
-Y = F + EPS(1)
-$THETA (0, 1) (0, 10)
+$PRED
+Y = THETA(1) * EXP(ETA(1)) + EPS(1)
+$THETA (0, 10)
 $OMEGA 0.1
 $SIGMA 1
 $ESTIMATION METHOD=1 INTER
@@ -84,17 +88,8 @@ def _pharmpy_rows(tmp_path: Path, text: str) -> list[dict]:
     data = tmp_path / "data.csv"
     data.write_text(text)
     header = text.splitlines()[0].split(",")
-    body = [line.split(",") for line in text.splitlines()[1:]]
-
-    def numeric(i: int) -> bool:
-        for cells in body:
-            try:
-                float(cells[i] or 0)
-            except ValueError:
-                return False
-        return True
-
-    inputs = " ".join(c if numeric(i) else f"{c}=DROP" for i, c in enumerate(header))
+    body = text.splitlines()[1:]
+    inputs = " ".join(f"{c}=DROP" if c in TEXT_COLUMNS else c for c in header)
     control = tmp_path / "run.mod"
     control.write_text(CONTROL.format(inputs=inputs, data=data.name))
     model = read_model(control)
@@ -103,11 +98,20 @@ def _pharmpy_rows(tmp_path: Path, text: str) -> list[dict]:
     assert failed.empty, failed.to_string()
     df = model.dataset
     assert list(df.columns) == header
+    for column in model.datainfo:
+        if not column.drop:  # what NONMEM reads must have parsed as numbers
+            assert pd.api.types.is_numeric_dtype(df[column.name]), (column.name, df[column.name].head())
     assert len(df) == len(body)
     rows = []
     for rec in df.to_dict("records"):
         rows.append({k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in rec.items()})
     return rows
+
+
+def test_the_harness_refuses_a_numpy_repr(tmp_path):
+    text = csv_text(regimen_to_rows(Regimen.of(oral("50 mg", at=5.0)), Patient()))
+    with pytest.raises(AssertionError, match="TIME"):
+        _pharmpy_rows(tmp_path, text.replace(",5.0,", ",np.float64(5.0),", 1))
 
 
 def test_pharmpy_reads_a_regimen_dataset_with_every_route_and_it_reads_back_equal(tmp_path):

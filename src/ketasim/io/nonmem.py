@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import math
 import numbers
 from collections.abc import Iterable, Mapping, Sequence
@@ -44,6 +45,7 @@ __all__ = [
     "COLUMNS",
     "COVARIATE_COLUMNS",
     "DVID",
+    "TEXT_COLUMNS",
     "Subject",
     "csv_text",
     "format_value",
@@ -83,6 +85,8 @@ COLUMNS = (
     "ANCESTRY",
 )
 _ROUTE_OF_CMT = {v: k for k, v in CMT.items()}
+#: Readable text columns: a control stream gives them ``=DROP`` in ``$INPUT``; all others are numeric.
+TEXT_COLUMNS = frozenset({"DRUG", "ROUTE", "ANCESTRY", "SCALE", "UTC", "VAL66MET", "BACKGROUND_AD"})
 #: Numeric observation type of each scale (NONMEM cannot read the text ``SCALE``).
 DVID: dict[str, int] = {"madrs": 1, "madrs_item10": 2, "phq9": 3, "phq9_item9": 4, "qids_sr16": 5}
 _SCALE_OF_DVID = {v: k for k, v in DVID.items()}
@@ -232,9 +236,26 @@ def regimen_to_rows(regimen: Regimen, patient: Patient, subject_id: int = 1) -> 
             row["DUR"] = dose.duration_h
             row["RATE"] = amt / dose.duration_h
         rows.append(row)
+    _check_sessions_apart(regimen)
     # stable: devices of one session keep their order; a dose between two devices lands between them
     rows.sort(key=lambda r: float(r["TIME"]))
     return rows
+
+
+def _check_sessions_apart(regimen: Regimen) -> None:
+    """Two overlapping nasal sessions of one drug could not be told apart in the rows: refused."""
+    spans = sorted(
+        (t, t + (d.devices - 1) * d.device_interval_h, d.drug.value)
+        for d in regimen.doses
+        if d.devices
+        for t in d.times()
+    )
+    for (t0, end0, drug0), (t1, _, drug1) in itertools.pairwise(spans):
+        if drug0 == drug1 and t1 <= end0:
+            raise InputError(
+                "nonmem", "regimen", "nasal sessions of one drug must not overlap (their devices would mix)",
+                f"sessions at {t0:g} h and {t1:g} h",
+            )  # fmt: skip
 
 
 def _num(row: Mapping[str, Any], key: str, where: str, *, required: bool = True) -> float | None:
@@ -543,8 +564,9 @@ def rows_to_observations(rows: Iterable[Mapping[str, Any]]) -> dict[int, list[Sc
             continue
         time, dv = _num(row, "TIME", where), _num(row, "DV", where)
         assert time is not None and dv is not None
+        scale = scale_of(row, where)
         try:
-            obs = ScoreObservation(time, scale_of(row, where), dv)
+            obs = ScoreObservation(time, scale, dv)
         except InputError as err:
             raise InputError("nonmem", f"{where} {err.field.upper()}", err.rule, err.received) from None
         out.setdefault(sid, []).append(obs)
@@ -554,6 +576,8 @@ def rows_to_observations(rows: Iterable[Mapping[str, Any]]) -> dict[int, list[Sc
 def scale_of(row: Mapping[str, Any], where: str) -> str:
     """The scale of an observation row: ``SCALE``, or ``DVID`` alone; both must agree."""
     text = str(row.get("SCALE") or "").strip()
+    if text and text not in DVID:
+        raise InputError("nonmem", f"{where} SCALE", f"unknown scale (known: {', '.join(DVID)})", text)
     dvid = _int(row, "DVID", where, default=0)
     if dvid == 0:
         return text
@@ -562,7 +586,7 @@ def scale_of(row: Mapping[str, Any], where: str) -> str:
         raise InputError("nonmem", f"{where} DVID", f"unknown observation type (known: {known})", dvid)
     if text and text != _SCALE_OF_DVID[dvid]:
         raise InputError(
-            "nonmem", f"{where} DVID", f"does not match SCALE {text} (DVID {DVID.get(text, '?')})", dvid
+            "nonmem", f"{where} DVID", f"does not match SCALE {text} (DVID {DVID[text]})", dvid
         )
     return _SCALE_OF_DVID[dvid]
 
