@@ -585,9 +585,7 @@ def scale_of(row: Mapping[str, Any], where: str) -> str:
         known = ", ".join(f"{v} {k}" for k, v in DVID.items())
         raise InputError("nonmem", f"{where} DVID", f"unknown observation type (known: {known})", dvid)
     if text and text != _SCALE_OF_DVID[dvid]:
-        raise InputError(
-            "nonmem", f"{where} DVID", f"does not match SCALE {text} (DVID {DVID[text]})", dvid
-        )
+        raise InputError("nonmem", f"{where} DVID", f"does not match SCALE {text} (DVID {DVID[text]})", dvid)
     return _SCALE_OF_DVID[dvid]
 
 
