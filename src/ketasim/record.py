@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -19,6 +19,7 @@ from ketasim.errors import InputError
 from ketasim.population.patients import Patient
 from ketasim.regimen.regimen import Regimen
 from ketasim.symptoms import RECORDED, SCALES
+from ketasim.units import DoseAmount
 
 __all__ = ["PatientRecord", "ScoreObservation", "with_covariates"]
 
@@ -78,7 +79,18 @@ def with_covariates(record: PatientRecord, covariates: Mapping[str, Any]) -> Pat
             "patient-data", unknown[0], f"unknown covariate (known: {', '.join(sorted(allowed))})", unknown
         )
     patient = record.patient.replace(**dict(covariates))
+    regimen = record.regimen
+    if patient.weight_kg != record.patient.weight_kg:
+        # doses already given stay the mg given: a new weight must not rescale mg/kg prescriptions
+        regimen = Regimen(
+            tuple(
+                replace(d, amount=DoseAmount(d.amount.mg(record.patient.weight_kg)))
+                if d.amount is not None and d.amount.per_kg
+                else d
+                for d in regimen.doses
+            )
+        )
     return PatientRecord(
-        patient, record.regimen, record.observations, record.start, record.identifier, record.name,
+        patient, regimen, record.observations, record.start, record.identifier, record.name,
         record.birth_date, record.extra,
     )  # fmt: skip

@@ -68,7 +68,7 @@ def test_bad_input_fails_naming_the_field(tmp_path: Path) -> None:
     bad.write_text(text, encoding="utf-8")
     res = runner.invoke(app, ["fit", str(bad), "--json"])
     assert res.exit_code != 0
-    assert "row 2 DV" in res.output and "0-60" in res.output and "73.0" in res.output
+    assert "row 1 DV" in res.output and "0-60" in res.output and "73.0" in res.output
     res = runner.invoke(app, ["fit", CSV, "--method", "nuts"])
     assert res.exit_code != 0 and "method" in res.output
 

@@ -1,3 +1,5 @@
+import itertools
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -99,7 +101,15 @@ doses = st.one_of(
 @settings(max_examples=40, deadline=None)
 @given(items=st.lists(doses, min_size=1, max_size=6), weight=st.floats(30, 250))
 def test_round_trip_property(items, weight):
-    regimen = Regimen(tuple(items))
+    # rows are written in time order, so the regimen comes back in time order
+    regimen = Regimen(tuple(sorted(items, key=lambda d: d.time_h)))
     patient = Patient(weight_kg=weight)
+    sessions = sorted(
+        (d.time_h, d.time_h + (d.devices - 1) * d.device_interval_h) for d in items if d.devices
+    )
+    if any(b[0] <= a[1] for a, b in itertools.pairwise(sessions)):
+        with pytest.raises(InputError, match="must not overlap"):
+            regimen_to_rows(regimen, patient)
+        return
     (subject,) = rows_to_subjects(regimen_to_rows(regimen, patient))
     assert subject.regimen == regimen and subject.patient == patient

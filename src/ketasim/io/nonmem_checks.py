@@ -8,7 +8,7 @@ of the reader's own checks, the personalisation input must satisfy:
   contradicts the record;
 * every ``UTC`` stamp agrees with its ``TIME`` (hours from the first row's stamp);
 * no two scores of one scale, and no two sessions, at the same time;
-* scores name a known ``SCALE`` and lie in its range (``DV``);
+* scores name a known ``SCALE`` (or ``DVID``; both must agree) and lie in its range (``DV``);
 * covariate columns carry their unit in their name (``ADIPONECTIN_UG_ML``); a
   bare ``ADIPONECTIN`` is missing its unit. One value per record.
 
@@ -23,25 +23,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ketasim.errors import InputError, UnitError
-from ketasim.io.nonmem import rows_to_record
-from ketasim.population.patients import BACKGROUND, GENOTYPES
+from ketasim.io.nonmem import COVARIATE_COLUMNS, read_covariates, rows_to_record, scale_of
 from ketasim.record import PatientRecord
 from ketasim.symptoms import RECORDED, SCALES
 
 __all__ = ["COVARIATE_COLUMNS", "check_rows", "record_from_rows"]
 
-#: Extra covariate columns: column -> (Patient field, kind, unit); kind: number, flag or a choice list.
-COVARIATE_COLUMNS: dict[str, tuple[str, Any, str]] = {
-    "BMI_KG_M2": ("bmi", "number", "kg/m²"),
-    "ADIPONECTIN_UG_ML": ("adiponectin_ug_ml", "number", "µg/mL"),
-    "B12_PG_ML": ("b12_pg_ml", "number", "pg/mL"),
-    "BZD_MG_DAY": ("benzodiazepine_mg_day", "number", "mg/day diazepam equivalent"),
-    "BASELINE_SI": ("baseline_si", "number", "points (MADRS item 10)"),
-    "VAL66MET": ("val66met", GENOTYPES, ""),
-    "BACKGROUND_AD": ("background_ad", BACKGROUND, ""),
-    "FH_ALCOHOL": ("fh_alcohol", "flag", "1 = yes"),
-    "SUICIDE_ATTEMPT": ("prior_suicide_attempt", "flag", "1 = yes"),
-}
 #: Column stems that need a unit suffix, and the column to use instead.
 _UNIT_STEMS = {
     "BMI": "BMI_KG_M2",
@@ -159,7 +146,10 @@ def _check_utc(
 def _check_score(
     row: Mapping[str, Any], where: str, t: float, scores: dict[tuple[str, float], int], i: int
 ) -> None:
-    scale = str(row.get("SCALE") or "").strip()
+    try:
+        scale = scale_of(row, where)
+    except InputError as err:
+        raise InputError("patient-data", err.field, err.rule, err.received) from None
     if scale not in RECORDED:
         raise InputError(
             "patient-data", f"{where} SCALE", f"unknown scale (known: {', '.join(RECORDED)})", scale
@@ -179,41 +169,11 @@ def _check_score(
     scores[(scale, t)] = i + 1
 
 
-def _covariates(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    seen: dict[str, tuple[str, int]] = {}
-    for i, row in enumerate(rows):
-        for col, (name, kind, _) in COVARIATE_COLUMNS.items():
-            raw = row.get(col)
-            if _blank(raw):
-                continue
-            text = str(raw).strip()
-            if col in seen and seen[col][0] != text:
-                raise InputError(
-                    "patient-data", f"row {i + 1} {col}",
-                    f"a covariate has one value per record (row {seen[col][1]}: {seen[col][0]})", raw,
-                )  # fmt: skip
-            seen[col] = (text, i + 1)
-            if kind == "number":
-                out[name] = _float(row, col, f"row {i + 1}")
-            elif kind == "flag":
-                if text not in ("0", "1"):
-                    raise InputError("patient-data", f"row {i + 1} {col}", "must be 0 or 1", raw)
-                out[name] = text == "1"
-            else:
-                if text.lower() not in kind:
-                    raise InputError(
-                        "patient-data", f"row {i + 1} {col}", f"must be one of {', '.join(kind)}", raw
-                    )
-                out[name] = text.lower()
-    return out
-
-
 def record_from_rows(rows: Sequence[Mapping[str, Any]]) -> PatientRecord:
     """A checked patient record from CSV rows (strings), extra covariate columns applied."""
     check_rows(rows)
     record = rows_to_record(rows)
-    cov = _covariates(rows)
+    cov = read_covariates(rows, "patient-data")
     if not cov:
         return record
     try:

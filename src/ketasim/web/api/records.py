@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ketasim.errors import InputError
 from ketasim.io.fhir import bundle_to_record, record_to_bundle
-from ketasim.io.nonmem import COLUMNS, record_to_rows, rows_to_record
+from ketasim.io.nonmem import csv_text, record_to_rows, rows_to_record
 from ketasim.store.crud.records import export_record, import_record
 from ketasim.store.errors import RuleError
 from ketasim.store.schemas import BirthDate, Name, PatientPublic
@@ -26,21 +26,6 @@ Line = Annotated[str, AfterValidator(clean_line)]
 MAX_BYTES = 5_000_000
 
 
-def _csv_text(rows: list[dict[str, Any]]) -> str:
-    extra = sorted({k for r in rows for k in r} - set(COLUMNS))
-    out = io.StringIO()
-    w = csv.writer(out)
-    w.writerow([*COLUMNS, *extra])
-    for r in rows:
-        w.writerow(
-            [
-                "" if r.get(c) is None else (repr(r[c]) if isinstance(r[c], float) else r[c])
-                for c in [*COLUMNS, *extra]
-            ]
-        )
-    return out.getvalue()
-
-
 @router.get(
     "/patients/{patient_id}/export.csv",
     response_class=Response,
@@ -49,7 +34,7 @@ def _csv_text(rows: list[dict[str, Any]]) -> str:
 def export_csv(db: DbDep, actor: ActorDep, patient_id: IdPath) -> Response:
     """NONMEM-style rows: doses (EVID 1) and scores (EVID 0, DV, SCALE), with UTC stamps."""
     rows = record_to_rows(export_record(db, actor, patient_id))
-    return Response(_csv_text(rows), media_type="text/csv")
+    return Response(csv_text(rows), media_type="text/csv")
 
 
 @router.get("/patients/{patient_id}/export.fhir")
