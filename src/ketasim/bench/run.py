@@ -41,24 +41,28 @@ def _scale(n: int, workers: int = 0) -> dict[str, Any]:
 def _profile(w: Workload, n: int) -> dict[str, Any]:
     """Where an engine run's time goes: per-patient preparation vs the stepping kernel."""
     from ketasim.engine.flat import flatten
-    from ketasim.engine.kernel_numba import run_numba
+    from ketasim.engine.kernel_numba import engine_threads, run_numba
+    from ketasim.engine.modal import clear_cache
     from ketasim.engine.prepared import prepare
 
     cohort = w.cohort(n)
+    clear_cache()  # time the preparation cold, as a first run of these patients
     t0 = time.perf_counter()
-    prep = prepare(w.model, cohort, w.regimen, w.times_h)
+    flat = flatten(prepare(w.model, cohort, w.regimen, w.times_h, pk_matrices=False))
     t1 = time.perf_counter()
-    run_numba(flatten(prep), record_x=False)
+    run_numba(flat, record_x=False)
     t2 = time.perf_counter()
-    steps = int(prep.grid.starts.size)
-    states = int(prep.x0.shape[1] + prep.z0.shape[1] + prep.y0.shape[1])
+    steps = int(flat.step_size.size)
+    states = int(flat.x0.shape[1] + flat.z0.shape[1] + flat.y0.shape[1])
     return {
         "patients": n,
         "prepare_seconds": t1 - t0,
         "kernel_seconds": t2 - t1,
         "steps_per_patient": steps,
         "states": states,
-        "step_sizes": int(prep.grid.sizes.size),
+        "step_sizes": int(flat.sizes_h.size),
+        "threads": engine_threads(),
+        "modal_share": float(flat.modal_ok.mean()),
         "ns_per_patient_step": 1e9 * (t2 - t1) / (n * steps),
         "kernel_patient_years_per_s": n * w.days / 365.0 / (t2 - t1),
     }

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["MAX_CONDITION", "Modal", "cached_modal", "modal_decomposition"]
+__all__ = ["MAX_CONDITION", "Modal", "cached_modal", "clear_cache", "modal_decomposition"]
 
 #: Largest eigenvector condition number accepted: round-off in the modal path stays below ~1e-10.
 MAX_CONDITION = 1e6
@@ -94,3 +94,8 @@ def cached_modal(A: np.ndarray) -> Modal:
         _, old = _CACHE.popitem(last=False)
         size -= sum(x.nbytes for x in (old.lam, old.V, old.Vinv, old.ok))
     return m
+
+
+def clear_cache() -> None:
+    """Forgets every cached decomposition (a benchmark timing a cold preparation calls it)."""
+    _CACHE.clear()
