@@ -195,6 +195,13 @@ def test_search_terms_and_import_identity_never_travel_in_the_url(clinic: Clinic
     found = c.post("/api/patients/search", json={"q": "Quentin"}).json()
     assert found["total"] == 1 and found["items"][0]["name"] == "Quentin Query"
     assert c.get("/api/patients").json()["total"] == 1
+    # the POST search and the page's search refuse a term in the URL too, whatever the body says
+    r = c.post("/api/patients/search", params={"q": "Quentin"}, json={"q": "x"})
+    assert r.status_code == 422 and r.json()["detail"][0]["type"] == "phi.query_string"
+    assert "Quentin" not in r.text
+    for method in ("GET", "POST"):
+        page = c.request(method, "/patients", params={"q": "Quentin"}, data={"q": "x"})
+        assert page.status_code == 422 and "Quentin" not in page.text, method
     params = {"mrn": "IMP-Q", "name": "In Url", "birth_date": "1980-01-01", "source": "ehr", "rater": "R"}
     r = c.post(
         "/api/patients/import",

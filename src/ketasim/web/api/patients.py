@@ -33,7 +33,7 @@ def list_patients(db: DbDep, actor: ActorDep, page: PagingDep) -> Page[PatientPu
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
 
-@search.post("/patients/search")
+@search.post("/patients/search", dependencies=[Depends(no_phi_in_query("q", "name", "mrn", "birth_date"))])
 def search_patients(db: DbDep, actor: ActorDep, page: PagingDep, body: PatientSearch) -> Page[PatientPublic]:
     """Patients whose name or MRN contains the term (case-insensitive; `%` and `_` are plain text).
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
@@ -20,7 +20,7 @@ from ketasim.store.errors import RuleError
 from ketasim.store.models import Patient, Site
 from ketasim.store.scales import INSTRUMENTS
 from ketasim.store.schemas import PatientSearch
-from ketasim.web.deps import DbDep, IdPath
+from ketasim.web.deps import DbDep, IdPath, no_phi_in_query
 from ketasim.web.model_bridge import patient_forecast
 from ketasim.web.pages.deps import FormDep, PageDep
 from ketasim.web.templating import render
@@ -40,14 +40,18 @@ def today(request: Request, db: DbDep, signed: PageDep) -> HTMLResponse:
     return render(request, "today.html", signed, sessions=rows, names=names, day=day, site=site)
 
 
-@router.get("/patients", response_class=HTMLResponse)
+#: The patient list's search term travels in the form body; a URL carrying one is refused.
+NO_PHI_IN_URL = [Depends(no_phi_in_query("q", "name", "mrn", "birth_date"))]
+
+
+@router.get("/patients", response_class=HTMLResponse, dependencies=NO_PHI_IN_URL)
 def patients(request: Request, db: DbDep, signed: PageDep) -> HTMLResponse:
     """The site's patients."""
     rows, total = patients_crud.list_patients(db, signed.actor, q=None, limit=200, offset=0)
     return render(request, "patients.html", signed, patients=rows, total=total, q="")
 
 
-@router.post("/patients", response_class=HTMLResponse)
+@router.post("/patients", response_class=HTMLResponse, dependencies=NO_PHI_IN_URL)
 def search_patients(request: Request, form: FormDep, db: DbDep, signed: PageDep) -> HTMLResponse:
     """The patient list filtered by a term sent in the form body (never in the URL)."""
     try:
