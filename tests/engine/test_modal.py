@@ -16,7 +16,7 @@ from ketasim.engine.flat import flatten
 from ketasim.engine.kernel_jax import run_jax
 from ketasim.engine.kernel_numba import run_numba
 from ketasim.engine.kernel_numpy import run_numpy
-from ketasim.engine.modal import modal_decomposition
+from ketasim.engine.modal import cached_modal, modal_decomposition
 from ketasim.engine.prepared import prepare
 from ketasim.model import default_model
 from ketasim.population.virtual import TRD_TRIAL, sample_cohort
@@ -69,6 +69,18 @@ def test_decomposition_refuses_what_the_modal_path_cannot_step(A):
     m = modal_decomposition(np.array([good, A]))
     assert m.ok.tolist() == [True, False]
     assert np.array_equal(m.V[1], np.eye(2)) and np.array_equal(m.Vinv[1], np.eye(2))
+
+
+def test_cached_decomposition_is_reused_only_for_the_same_matrices():
+    A = _prepared().system.A
+    first = cached_modal(A)
+    assert cached_modal(A.copy()) is first
+    B = A.copy()
+    B[3, 0, 0] *= 1.0 + 1e-12  # one patient's clearance changed in the last digits
+    other = cached_modal(B)
+    assert other is not first
+    assert not np.array_equal(other.lam[3], first.lam[3])
+    np.testing.assert_array_equal(other.lam[:3], first.lam[:3])
 
 
 def test_numba_mixes_both_paths_and_agrees_with_numpy():

@@ -48,6 +48,7 @@ class FitOptions:
     diff_step: float = 0.2  # finite-difference step, in prior SDs
     fix_unidentified: bool = True  # second stage: refit the identified quantities only
     studies: tuple[str, ...] = ()  # restrict to these library specs (default: all)
+    workers: int = 2  # evaluation processes (Jacobian columns side by side); the result is the same
     version: str = CURRENT
 
 
@@ -103,7 +104,17 @@ def calibrate(
     t0 = time.perf_counter()
     specs = library_specs(only=options.studies)
     space: Space = default_space(base)
-    obj = Objective(specs, space, base, patients=options.patients, on_evaluation=on_evaluation)
+    obj = Objective(
+        specs, space, base, patients=options.patients, on_evaluation=on_evaluation, workers=options.workers
+    )
+    try:
+        return _calibrate(obj, options, command, t0)
+    finally:
+        obj.close()
+
+
+def _calibrate(obj: Objective, options: FitOptions, command: str, t0: float) -> CalibratedSet:
+    space, specs = obj.space, obj.specs
     n_dims = len(space.dims)
     prior_eval = obj.evaluate(np.zeros(n_dims))
     lo, hi = space.bounds()
@@ -180,6 +191,7 @@ def calibrate(
         "fixed": [d.name for d, f in zip(space.dims, free, strict=True) if not f],
         "evaluations": obj.evaluations,
         "seconds": round(time.perf_counter() - t0, 1),
+        "workers": options.workers,
         "patients_per_spec": options.patients,
         "replicates": obj.replicates,
         "diff_step": options.diff_step,

@@ -7,18 +7,27 @@ prediction is the mean of its endpoint row over those replicates (on the log
 scale for ratios). Residuals are ``(predicted - observed) / sigma`` (see
 :mod:`ketasim.calibrate.targets`), followed by one standard-normal prior
 residual per estimated quantity (:mod:`ketasim.calibrate.space`).
+
+With ``workers`` > 1 the predictions run in that many worker processes (the columns of
+a finite-difference Jacobian side by side); a prediction depends on the parameters
+alone, so the residuals are the same, bit for bit, whatever the worker count.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from multiprocessing.pool import Pool
 
 import numpy as np
 
 from ketasim.calibrate.space import Space
 from ketasim.calibrate.targets import FitTarget, fit_targets, reported_sd_median
+from ketasim.errors import InputError
 from ketasim.model import Model
 from ketasim.trials import TrialSpec, compile_plan, run_trial
 
@@ -59,8 +68,13 @@ class Objective:
         *,
         patients: int = 2000,
         on_evaluation: Callable[[int, float], None] | None = None,
+        workers: int = 1,
     ) -> None:
+        if workers < 1:
+            raise InputError("calibrate", "workers", "must be at least 1", workers)
         self.specs, self.space, self.base = specs, space, base
+        self.patients, self.workers = patients, workers
+        self._pool: Pool | None = None
         self.replicates = {s.id: calibration_replicates(s, patients) for s in specs}
         self.imputed_sd = reported_sd_median(specs)
         self.targets: list[FitTarget] = [t for s in specs for t in fit_targets(s, self.imputed_sd)]
@@ -100,13 +114,34 @@ class Objective:
             sigma[k] = math.sqrt(base * base + mc * mc)
         return sigma
 
+    def _predictions(self, points: list[np.ndarray]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """:meth:`predict` at each point, in order: in process, or spread over the workers."""
+        if self.workers == 1:
+            return [self.predict(self.space.model(self.base, u)) for u in points]
+        if self._pool is None:
+            self._pool = _start_pool(self)
+        return list(self._pool.map(_worker_predict, points, chunksize=1))
+
+    def close(self) -> None:
+        """Stops the worker processes (a later evaluation starts them again)."""
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+
     def evaluate(self, u: np.ndarray) -> Evaluation:
-        u = np.asarray(u, dtype=float)
+        return self.evaluate_many([u])[0]
+
+    def evaluate_many(self, points: list[np.ndarray]) -> list[Evaluation]:
+        """Evaluations at several points (computed side by side when there are workers)."""
+        us = [np.asarray(u, dtype=float) for u in points]
+        todo = list({u.tobytes(): u for u in us if u.tobytes() not in self._cache}.values())
+        for u, (pred, sd) in zip(todo, self._predictions(todo), strict=True):
+            self._finish(u, pred, sd)
+        return [self._cache[u.tobytes()] for u in us]
+
+    def _finish(self, u: np.ndarray, pred: np.ndarray, sd: np.ndarray) -> Evaluation:
         key = u.tobytes()
-        hit = self._cache.get(key)
-        if hit is not None:
-            return hit
-        pred, sd = self.predict(self.space.model(self.base, u))
         if self.sigma is None:
             self.sigma = self._freeze_sigma(sd)
         observed = np.array([t.scaled(t.observed) for t in self.targets])
@@ -130,11 +165,53 @@ class Objective:
         """
         u = np.asarray(u, dtype=float)
         cols = np.arange(u.size) if columns is None else np.asarray(columns)
-        f0 = self.residuals(u)
-        jac = np.empty((f0.size, cols.size))
-        for j, k in enumerate(cols):
+        f0 = self.residuals(u)  # first: it freezes sigma before any column is scored
+        steps, points = [], []
+        for k in cols:
             h = step if u[k] + step <= upper[k] else -step
             v = u.copy()
             v[k] += h
-            jac[:, j] = (self.residuals(v) - f0) / h
+            steps.append(h)
+            points.append(v)
+        jac = np.empty((f0.size, cols.size))
+        for j, (h, ev) in enumerate(zip(steps, self.evaluate_many(points), strict=True)):
+            jac[:, j] = (ev.residuals - f0) / h
         return jac
+
+
+_WORKER: Objective | None = None
+
+
+def _worker_init(specs: list[TrialSpec], space: Space, base: Model, patients: int) -> None:
+    global _WORKER
+    _WORKER = Objective(specs, space, base, patients=patients)
+
+
+def _worker_predict(u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    assert _WORKER is not None, "calibration worker not initialised"
+    return _WORKER.predict(_WORKER.space.model(_WORKER.base, u))
+
+
+@contextmanager
+def _single_threaded_blas() -> Iterator[None]:
+    """Environment of processes started inside: one BLAS thread each (small matrices; the
+    workers already fill the cores, and threads that wait on each other cost more than they give)."""
+    names = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+    saved = {k: os.environ.get(k) for k in names}
+    os.environ.update({k: "1" for k in names})
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def _start_pool(obj: Objective) -> Pool:
+    # spawn, not fork: the parent may hold threads (BLAS, numba) that a fork would copy mid-state
+    ctx = multiprocessing.get_context("spawn")
+    with _single_threaded_blas():
+        args = (obj.specs, obj.space, obj.base, obj.patients)
+        return ctx.Pool(obj.workers, initializer=_worker_init, initargs=args)

@@ -4,10 +4,11 @@ Inside a step of length ``h`` the inputs ``u`` are known at the fractions
 0, 1/4, 1/2, 3/4, 1 (from the exact PK) and interpolated by the degree-4
 polynomial through them. For that input the solution of ``z' = Az + Bu`` is
 exact: with :math:`u(\sigma h) = \sum_m a_m\sigma^m`,
-:math:`z(\theta h) = e^{A\theta h}z_0 + \sum_m G_m(\theta) a_m`, where each
-:math:`G_m` is read off one matrix exponential of an augmented system that
-generates :math:`\sigma^m`. The rates have no between-patient variability, so
-these matrices are shared by every patient and cached per step length.
+:math:`z(\theta h) = e^{A\theta h}z_0 + \sum_m G_m(\theta) a_m`, where every
+:math:`G_m` and :math:`e^{A\theta h}` are read off one matrix exponential of an
+augmented system that generates the powers of :math:`\sigma`. The rates have
+no between-patient variability, so these matrices are shared by every patient
+and cached per step length.
 """
 
 from __future__ import annotations
@@ -40,23 +41,24 @@ class ChainStep:
 
 
 def _response(A: np.ndarray, B: np.ndarray, h: float, theta: float) -> tuple[np.ndarray, np.ndarray]:
-    """(e^{Aθh}, G) with G[m] the response at θh to input σ^m (σ = s/h), zero initial state."""
+    """(e^{Aθh}, G) with G[m] the response at θh to input σ^m (σ = s/h), zero initial state.
+
+    One exponential of the augmented system z' = Ah·z + Bh·w_4, w_j' = w_{j-1} (σ as time):
+    started from w_{4-m} = 1 it feeds z the input σ^m/m!, so its columns hold every G[m] and
+    its leading block is e^{Aθh}.
+    """
     nz, nu = B.shape
-    # states: z, then w_0..w_4 (each nu) with w_j = σ^j/j! for the input channel
     size = nz + 5 * nu
+    M = np.zeros((size, size))
+    M[:nz, :nz] = A * h
+    M[:nz, nz + 4 * nu :] = B * h
+    for j in range(1, 5):
+        M[nz + j * nu : nz + (j + 1) * nu, nz + (j - 1) * nu : nz + j * nu] = np.eye(nu)
+    X = scipy.linalg.expm(M * theta)
     G = np.empty((5, nz, nu))
-    E = scipy.linalg.expm(A * h * theta)
     for m in range(5):
-        M = np.zeros((size, size))
-        M[:nz, :nz] = A * h
-        # input σ^m = m!·w_m drives z through hB
-        M[:nz, nz + m * nu : nz + (m + 1) * nu] = B * h * math.factorial(m)
-        for j in range(1, 5):
-            M[nz + j * nu : nz + (j + 1) * nu, nz + (j - 1) * nu : nz + j * nu] = np.eye(nu)
-        X = scipy.linalg.expm(M * theta)
-        # initial state: w_0 = 1 (all channels handled column-wise), z = 0
-        G[m] = X[:nz, nz : nz + nu]
-    return E, G
+        G[m] = math.factorial(m) * X[:nz, nz + (4 - m) * nu : nz + (5 - m) * nu]
+    return X[:nz, :nz].copy(), G
 
 
 def chain_step(A: np.ndarray, B: np.ndarray, h: float) -> ChainStep:

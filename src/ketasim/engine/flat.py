@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ketasim.engine.modal import modal_decomposition
+from ketasim.engine.modal import cached_modal
 from ketasim.engine.prepared import Prepared
 from ketasim.engine.radau import RADAU_A
 
@@ -100,7 +100,7 @@ def flatten(p: Prepared) -> Flat:
     cs = p.chain
     E, Wm, Rm, WRm = (np.stack([getattr(c, a) for c in cs]) for a in ("E", "W", "R", "WR"))
     nsl = p.nsl
-    modal = modal_decomposition(p.system.A)
+    modal = cached_modal(p.system.A)
     return Flat(
         A=np.ascontiguousarray(p.system.A),
         modal_lam=modal.lam,
