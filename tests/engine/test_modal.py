@@ -14,10 +14,11 @@ import pytest
 from ketasim.engine.core import EngineResult
 from ketasim.engine.flat import flatten
 from ketasim.engine.kernel_jax import run_jax
-from ketasim.engine.kernel_numba import run_numba
+from ketasim.engine.kernel_numba import engine_threads, run_numba
 from ketasim.engine.kernel_numpy import run_numpy
 from ketasim.engine.modal import cached_modal, modal_decomposition
 from ketasim.engine.prepared import prepare
+from ketasim.errors import InputError
 from ketasim.model import default_model
 from ketasim.population.virtual import TRD_TRIAL, sample_cohort
 from ketasim.regimen.dose import iv_infusion, nasal_session
@@ -104,3 +105,18 @@ def test_jax_takes_the_matrix_path_when_any_patient_must():
     ref = run_numpy(p)
     assert _max_rel(p, run_jax(f, record_x=True), ref) <= 1e-10
     assert _max_rel(p, run_jax(_forced(f), record_x=True), ref) <= 1e-10
+
+
+def test_threads_split_the_blocks_without_changing_any_result(monkeypatch):
+    p = _prepared()
+    f = _forced(flatten(p))  # both paths, several blocks
+    one = run_numba(f, record_x=True, threads=1)
+    for threads in (2, 5):
+        got = run_numba(f, record_x=True, threads=threads)
+        for a, b in zip((*one[:3], *one[3]), (*got[:3], *got[3]), strict=True):
+            assert np.array_equal(a, b)
+    monkeypatch.setenv("KETASIM_THREADS", "3")
+    assert engine_threads() == 3
+    monkeypatch.setenv("KETASIM_THREADS", "two")
+    with pytest.raises(InputError, match="KETASIM_THREADS"):
+        engine_threads()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 
@@ -28,6 +29,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.workers:
         from distributed import Client, LocalCluster
 
+        os.environ["KETASIM_THREADS"] = "1"  # one engine thread per worker process, as Dask's threads
         cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
                                dashboard_address=None)  # fmt: skip
         client = Client(cluster)

@@ -194,9 +194,9 @@ def _worker_predict(u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 @contextmanager
 def _single_threaded_blas() -> Iterator[None]:
-    """Environment of processes started inside: one BLAS thread each (small matrices; the
+    """Environment of processes started inside: one BLAS and engine thread each (small matrices; the
     workers already fill the cores, and threads that wait on each other cost more than they give)."""
-    names = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+    names = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "KETASIM_THREADS")
     saved = {k: os.environ.get(k) for k in names}
     os.environ.update({k: "1" for k in names})
     try:

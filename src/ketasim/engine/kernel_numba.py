@@ -16,14 +16,17 @@ solve (adjugate). Agrees with the numpy reference to round-off (tested at 1e-12)
 from __future__ import annotations
 
 import math
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from numba import njit
 
 from ketasim.engine.flat import Flat
 from ketasim.engine.pkmatrices import DELTA_H
+from ketasim.errors import InputError
 
-__all__ = ["run_numba"]
+__all__ = ["engine_threads", "run_numba"]
 
 _EF = 10  # index of the expectancy state in the chain (pd.cascade.CHAIN_STATES)
 _M1, _M2, _X1, _X2 = 3, 4, 7, 8
@@ -502,18 +505,34 @@ def _block(  # type: ignore[no-untyped-def]
                 yr[pid[b], out_end, j] = y[j, b]
 
 
-@njit(cache=True, error_model="numpy")
-def _run(args, block, lam, V, Vinv, perm, n_modal, x0, z0, y0, given_phi, given_psi, xr, zr, yr, xf, zf, yf):  # type: ignore[no-untyped-def]
-    # one thread: on small machines the second core gives little; scale out with Dask processes.
-    # perm lists the modal patients first, so a block never mixes the two PK paths.
-    N = perm.shape[0]
-    for start, stop, modal in ((0, n_modal, True), (n_modal, N, False)):
-        for lo in range(start, stop, block):
-            hi = min(stop, lo + block)
-            _block(  # type: ignore[call-arg]
-                lo, hi, *args, lam, V, Vinv, perm, modal, x0, z0, y0, given_phi, given_psi,
-                xr, zr, yr, xf, zf, yf,
-            )  # fmt: skip
+@njit(cache=True, error_model="numpy", nogil=True)
+def _run(args, blocks, lam, V, Vinv, perm, x0, z0, y0, given_phi, given_psi, xr, zr, yr, xf, zf, yf):  # type: ignore[no-untyped-def]
+    # without the GIL: threads run disjoint rows of ``blocks`` (lo, hi, modal) side by side
+    for ib in range(blocks.shape[0]):
+        _block(  # type: ignore[call-arg]
+            blocks[ib, 0], blocks[ib, 1], *args, lam, V, Vinv, perm, blocks[ib, 2] == 1, x0, z0, y0,
+            given_phi, given_psi, xr, zr, yr, xf, zf, yf,
+        )  # fmt: skip
+
+
+def _blocks(n_modal: int, N: int, block: int) -> np.ndarray:
+    """(lo, hi, modal) rows over the modal-first order: a block never mixes the two PK paths."""
+    rows = [
+        (lo, min(stop, lo + block), int(modal))
+        for start, stop, modal in ((0, n_modal, True), (n_modal, N, False))
+        for lo in range(start, stop, block)
+    ]
+    return np.array(rows, dtype=np.int64).reshape(-1, 3)
+
+
+def engine_threads() -> int:
+    """Threads of one numba run: ``KETASIM_THREADS`` if set, else the cores this process may use."""
+    raw = os.environ.get("KETASIM_THREADS", "").strip()
+    if raw:
+        if not raw.isdigit() or int(raw) < 1:
+            raise InputError("engine", "KETASIM_THREADS", "must be a whole number of at least 1", raw)
+        return int(raw)
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def _block_size(n: int) -> int:
@@ -523,11 +542,17 @@ def _block_size(n: int) -> int:
 
 
 def run_numba(
-    f: Flat, *, record_x: bool, matrices: tuple[np.ndarray, np.ndarray] | None = None
+    f: Flat,
+    *,
+    record_x: bool,
+    matrices: tuple[np.ndarray, np.ndarray] | None = None,
+    threads: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Runs a flattened problem; returns recorded (x, z, y) and the final state, like :func:`run_numpy`.
 
     ``matrices``: PK quarter-step matrices (K, N, n, n) to use instead of building them per block.
+    ``threads``: blocks run on this many threads (default :func:`engine_threads`); a patient's
+    result does not depend on it.
     """
     N, n, _ = f.A.shape
     nz = f.E.shape[1]
@@ -547,8 +572,19 @@ def run_numba(
     ok = f.modal_ok if matrices is None else np.zeros(N, dtype=bool)
     perm = np.argsort(~ok, kind="stable").astype(np.int64)
     xf, zf, yf = np.empty((N, n)), np.empty((N, nz)), np.empty((N, 3))
-    _run(
-        args, _block_size(n), f.modal_lam, f.modal_vec, f.modal_vec_inv, perm, int(ok.sum()),
-        f.x0, f.z0, f.y0, np.ascontiguousarray(gphi), np.ascontiguousarray(gpsi), xr, zr, yr, xf, zf, yf,
+    blocks = _blocks(int(ok.sum()), N, _block_size(n))
+    rest = (
+        f.modal_lam, f.modal_vec, f.modal_vec_inv, perm, f.x0, f.z0, f.y0,
+        np.ascontiguousarray(gphi), np.ascontiguousarray(gpsi), xr, zr, yr, xf, zf, yf,
     )  # fmt: skip
+    parts = [
+        p for p in np.array_split(blocks, max(1, min(threads or engine_threads(), len(blocks)))) if len(p)
+    ]
+    if len(parts) == 1:
+        _run(args, blocks, *rest)
+    else:
+        # every thread writes only its own patients' rows of the shared outputs
+        with ThreadPoolExecutor(len(parts)) as pool:
+            for fut in [pool.submit(_run, args, part, *rest) for part in parts]:
+                fut.result()
     return xr, zr, yr, (xf, zf, yf)
