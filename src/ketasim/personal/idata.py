@@ -92,7 +92,9 @@ def to_inference_data(posterior: Posterior, *, prior_draws: int = 1000, seed: in
         "warnings": json.dumps(list(posterior.warnings)),
         "record_start": problem.record.start.isoformat(),
     }
-    idata = az.from_dict(**groups, coords=coords, dims=dims, attrs=attrs)
+    idata = az.from_dict(**groups, coords=coords, dims=dims)
+    # from_dict keeps ``attrs`` off the groups; a reader of the posterior must see how it was drawn
+    idata.posterior.attrs.update(attrs)
     if posterior.importance_draws is not None and posterior.importance_weights is not None:
         sample = {
             f"z_{name}": posterior.importance_draws[None, :, i] for i, name in enumerate(problem.space.names)
