@@ -130,10 +130,10 @@ def test_fhir_dose_in_wrong_unit_names_the_entry() -> None:
         for i, e in enumerate(bundle["entry"])
         if e["resource"]["resourceType"] == "MedicationAdministration"
     )
-    bundle["entry"][i]["resource"]["dosage"]["dose"]["code"] = "g"
+    bundle["entry"][i]["resource"]["dosage"]["dose"]["code"] = "mL"
     with pytest.raises(UnitError) as info:
         record_from_bundle(bundle)
-    assert info.value.field == f"entry[{i}].resource.dosage.dose.code" and info.value.received == "g"
+    assert info.value.field == f"entry[{i}].resource.dosage.dose.code" and info.value.received == "mL"
 
 
 def test_fhir_duplicate_score_timestamp_is_named() -> None:

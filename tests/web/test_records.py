@@ -14,8 +14,13 @@ from .helpers import T0, esk_record, iso, iv_record, make_course, make_patient, 
 
 
 def strip(bundle: dict) -> list[dict]:
-    """The resources of a bundle other than the Patient (whose name and MRN differ by design)."""
-    return [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] != "Patient"]
+    """The resources of a bundle other than the Patient (whose name and MRN differ by design, and with
+    them the Patient's urn:uuid that the others reference)."""
+    return [
+        {k: v for k, v in e["resource"].items() if k != "subject"}
+        for e in bundle["entry"]
+        if e["resource"]["resourceType"] != "Patient"
+    ]
 
 
 def filled(c: object, clinic: Clinic) -> int:
@@ -98,7 +103,13 @@ def test_import_refuses_bad_records_and_stores_nothing(clinic: Clinic) -> None:
     r = c.post(
         "/api/patients/import",
         data=params,
-        files={"record": ("r.json", b'{"resourceType": "Bundle", "entry": []}', "application/fhir+json")},
+        files={
+            "record": (
+                "r.json",
+                b'{"resourceType": "Bundle", "type": "collection", "entry": []}',
+                "application/fhir+json",
+            )
+        },
     )
     assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "entry"
     r = c.post("/api/patients/import", data=params, files={"record": ("r.txt", b"x", "text/plain")})

@@ -27,9 +27,13 @@ from ketasim.cli import (
 
 __all__ = ["app", "main"]
 
+# Plain (click) help and usage errors: one unwrapped line per error when piped, and flags shown
+# without a value placeholder; tables and JSON output still use rich.
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
     help="ketasim: ketamine and esketamine therapy, from dose to plasma to mood.",
 )
 for group in (pk, simulate, demo, population, bench, library, export, db, serve, trial, strategies,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,7 @@ __all__ = [
     "finite_or_none",
     "fmt_value",
     "patient_from_file",
+    "progress",
     "read_mapping_option",
 ]
 
@@ -30,10 +33,36 @@ console = Console(width=None if sys.stdout.isatty() else 120)
 err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 120)
 
 
-def fail(err: KetasimError) -> None:
-    """Prints the error (field, rule, value received) and exits with status 2."""
-    err_console.print(f"[bold red]error[/]: {escape(str(err))}")
+def fail(err: KetasimError, options: Mapping[str, str] | None = None) -> None:
+    """Prints the error (field, rule, value received) on one line and exits with status 2.
+
+    ``options`` maps a library field to the command-line option that set it
+    (``{"max_risk": "--max-relapse-risk"}``), so the message names what the user typed.
+    Never hard-wrapped: a piped stderr gets one line per error.
+    """
+    if options and err.field in options:
+        err = type(err)(err.context, options[err.field], err.rule, err.received, err.hint)
+    err_console.print(f"[bold red]error[/]: {escape(str(err))}", soft_wrap=True)
     raise typer.Exit(code=2)
+
+
+@contextmanager
+def progress(label: str, *, quiet: bool = False, console: Console | None = None) -> Iterator[None]:
+    """A spinner with the elapsed time on a terminal's stderr while a long step runs.
+
+    Nothing is shown with ``quiet`` (``--json``) or when stderr is not a terminal (piped, logged).
+    """
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    out = console or err_console
+    if quiet or not out.is_terminal:
+        yield
+        return
+    with Progress(
+        SpinnerColumn(), TextColumn(label), TimeElapsedColumn(), console=out, transient=True
+    ) as bar:
+        bar.add_task(label, total=None)
+        yield
 
 
 def emit_json(payload: Any) -> None:

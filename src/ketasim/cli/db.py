@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ketasim.cli._common import console
+from ketasim.cli._common import console, emit_json
 
 __all__ = ["db_app", "register"]
 
@@ -28,12 +28,16 @@ def db_migrate(
     url: Annotated[
         str | None, typer.Option(help="database URL (default: KETASIM_DATABASE_URL or SQLite)")
     ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
 ) -> None:
     """Migrate the database to the newest schema (Alembic)."""
     from ketasim.store.migrate import upgrade
 
     target = _database_url(url)
     upgrade(target)
+    if as_json:
+        emit_json({"migrated": True})
+        return
     console.print("database migrated to the newest schema")
 
 
@@ -42,6 +46,7 @@ def db_seed_demo(
     url: Annotated[
         str | None, typer.Option(help="database URL (default: KETASIM_DATABASE_URL or SQLite)")
     ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
 ) -> None:
     """Create the demo clinic (idempotent) and print its clinician login."""
     from ketasim.store.db import make_engine, make_sessionmaker, transaction
@@ -53,5 +58,8 @@ def db_seed_demo(
             seeded = seed_demo(db)
     finally:
         engine.dispose()
+    if as_json:
+        emit_json({"created": seeded.created, "email": seeded.email, "password": seeded.password})
+        return
     console.print("demo clinic " + ("created" if seeded.created else "already present"))
     console.print(f"demo clinician login: [bold]{seeded.email}[/] / [bold]{seeded.password}[/]")

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ketasim.cli._common import console, fmt_value
+from ketasim.cli._common import console, emit_json, finite_or_none, fmt_value, progress
 from ketasim.figures import plot_pk, save
 from ketasim.pk.report import ANALYTES, PKReport, pk_report
 from ketasim.population.patients import Patient
@@ -99,9 +99,32 @@ def run_demo(out: Path, patient: Patient | None = None) -> list[DemoRow]:
 
 def demo(
     out: Annotated[Path, typer.Option(help="folder for the figures")] = Path("ketasim-demo"),
+    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
 ) -> None:
     """Simulate the standard regimens, print a summary table and write figures."""
-    rows = run_demo(out)
+    with progress(f"simulating {len(STANDARD_REGIMENS)} standard regimens", quiet=as_json):
+        rows = run_demo(out)
+    if as_json:
+        emit_json(
+            [
+                {
+                    "regimen": row.stem,
+                    "label": row.label,
+                    "figure": str(row.figure),
+                    "route_placeholders": list(row.route_placeholders),
+                    "analytes": {
+                        name: {
+                            k: finite_or_none(v) if isinstance(v, float) else v
+                            for k, v in m.as_dict().items()
+                            if k != "analyte"
+                        }
+                        for name, m in row.report.metrics.items()
+                    },
+                }
+                for row in rows
+            ]
+        )
+        return
     table = Table(title="ketasim demo: standard regimens, 70 kg patient (plasma, typical values)")
     for col in (
         "regimen",

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ketasim.cli._common import console
+from ketasim.cli._common import console, emit_json
 
 __all__ = ["library", "register"]
 
@@ -19,6 +19,7 @@ def register(app: typer.Typer) -> None:
 
 def library(
     markdown: Annotated[bool, typer.Option("--markdown", help="the full catalogue as Markdown")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
 ) -> None:
     """List the published parameter sets (or print the full catalogue as Markdown)."""
     from ketasim.library import PARAMETER_SETS
@@ -26,6 +27,19 @@ def library(
 
     if markdown:
         sys.stdout.write(catalogue() + "\n")
+        return
+    if as_json:
+        emit_json(
+            [
+                {
+                    "set": name,
+                    "citation": PARAMETER_SETS[name].citation,
+                    "parameters": len(PARAMETER_SETS[name]),
+                    "placeholders": len(PARAMETER_SETS[name].placeholders()),
+                }
+                for name in sorted(PARAMETER_SETS)
+            ]
+        )
         return
     table = Table(title="ketasim parameter library")
     for col in ("set", "parameters", "placeholders", "citation"):

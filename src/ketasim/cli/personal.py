@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from ketasim.cli._common import console, emit_json, err_console, fail, read_mapping_option
+from ketasim.cli._common import console, emit_json, err_console, fail, progress, read_mapping_option
 from ketasim.errors import InputError, KetasimError
 
 __all__ = ["evaluate_command", "fit_command", "plan_command", "register"]
+
+
+#: PlanOptions fields and the options that set them (errors name the option).
+PLAN_OPTIONS = {
+    "max_risk": "--max-relapse-risk", "target": "--target", "horizon_days": "--horizon",
+    "min_hours_between_sessions": "--min-interval-hours", "max_sessions_per_week": "--max-per-week",
+    "max_sessions_per_year": "--max-per-year", "label": "--label", "now_h": "--now", "seed": "--seed",
+    "method": "--method", "now": "--now",
+}  # fmt: skip
 
 
 def register(app: typer.Typer) -> None:
@@ -112,9 +122,10 @@ def fit_command(
     try:
         if not 1 <= days <= 365:
             raise InputError("cli", "days", "must lie within 1-365", days)
-        post = _load(patient, covariates, method, seed)
-        fc = forecast(post, days=float(days), now_h=_now_h(post, now), seed=seed)
-        report = fit_report(post, fc)
+        with progress(f"fitting the record ({method}) and forecasting", quiet=as_json):
+            post = _load(patient, covariates, method, seed)
+            fc = forecast(post, days=float(days), now_h=_now_h(post, now), seed=seed)
+            report = fit_report(post, fc)
         if netcdf is not None:
             from ketasim.personal.idata import to_inference_data
 
@@ -176,17 +187,20 @@ def plan_command(
     from ketasim.personal.plan import PlanOptions, plan_booster
 
     try:
-        post = _load(patient, covariates, method, seed)
+        # the options are checked before the (slow) fit
         options = PlanOptions(
             max_risk=max_relapse_risk, target=target, horizon_days=horizon,  # type: ignore[arg-type]
             min_hours_between_sessions=min_interval_hours, max_sessions_per_week=max_per_week,
-            max_sessions_per_year=max_per_year, label=label, now_h=_now_h(post, now), seed=seed,  # type: ignore[arg-type]
+            max_sessions_per_year=max_per_year, label=label, seed=seed,  # type: ignore[arg-type]
         )  # fmt: skip
-        plan = plan_booster(post, options)
+        with progress(f"fitting the record ({method}) and planning", quiet=as_json):
+            post = _load(patient, covariates, method, seed)
+            options = replace(options, now_h=_now_h(post, now))
+            plan = plan_booster(post, options)
         rec = post.problem.record
         out = plan.as_dict(rec.at, rec.patient.weight_kg)
     except KetasimError as err:
-        fail(err)
+        fail(err, PLAN_OPTIONS)
         return
     if plot is not None:
         from ketasim.figures import save

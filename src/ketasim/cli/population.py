@@ -91,9 +91,9 @@ def population(
         if cluster is not None:
             cluster.close()
     if out is not None:
-        tmp = out.with_name(f".{out.name}.tmp")
-        frame.to_parquet(tmp, index=False)
-        tmp.replace(out)
+        from ketasim.io.parquet import provenance, write_population
+
+        write_population(out, frame, provenance(job, n, regimen))
     summary: dict[str, Any] = {"n": n, "days": days, "regimen": regimen, "seed": seed}
     responders = int(frame["responded"].sum())
     for key, count, denom in (

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ketasim.cli._common import console
+from ketasim.cli._common import console, emit_json
 
 __all__ = ["register", "serve"]
 
@@ -24,6 +24,9 @@ def serve(
     insecure_cookies: Annotated[
         bool,
         typer.Option(help="send the session cookie over plain HTTP too (only behind no proxy, local use)"),
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="announce the address as one JSON line before serving")
     ] = False,
 ) -> None:
     """Serve the clinic app (pages and REST API) with uvicorn."""
@@ -43,7 +46,10 @@ def serve(
         }
     )
     logging.getLogger("uvicorn.access").addFilter(StripQueryFilter())
-    console.print(f"serving ketasim clinic on http://{host}:{port}")
+    if as_json:
+        emit_json({"url": f"http://{host}:{port}", "host": host, "port": port})
+    else:
+        console.print(f"serving ketasim clinic on http://{host}:{port}")
     # Keep idle connections longer than a clinician's pause between clicks: a connection closed
     # just as the browser reuses it costs a failed request and a retry.
     # proxy_headers=False: the app believes X-Forwarded-For only from KETASIM_TRUSTED_PROXIES.

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from ketasim.cli._common import console, emit_json, err_console, fail, read_mapping_option
+from ketasim.cli._common import console, emit_json, fail, progress, read_mapping_option
 from ketasim.errors import InputError, KetasimError
 
 __all__ = ["register", "strategies"]
@@ -67,21 +67,30 @@ def list_protocols(as_json: JsonOpt = False) -> None:
 @strategies.command()
 def check(
     protocol: Annotated[list[str], typer.Argument(help="protocol files (or shipped names)")],
+    as_json: JsonOpt = False,
 ) -> None:
     """Validate protocol files; the first error names the field, the rule and the value."""
     from ketasim.protocols.catalog import load
 
+    checked: list[dict[str, str]] = []
     for item in protocol:
         try:
             p = load(item)
         except KetasimError as err:
             fail(err)
             return
-        console.print(f"[green]ok[/]: {item} ({p.name}, maintenance {p.maintenance.policy})")
+        checked.append({"protocol": item, "name": p.name, "maintenance": p.maintenance.policy})
+    if as_json:
+        emit_json({"ok": True, "protocols": checked})
+        return
+    for c in checked:
+        console.print(f"[green]ok[/]: {c['protocol']} ({c['name']}, maintenance {c['maintenance']})")
 
 
 @strategies.command()
-def schema() -> None:
+def schema(
+    as_json: Annotated[bool, typer.Option("--json", help="the schema is JSON already; accepted")] = False,
+) -> None:
     """Print the JSON Schema of protocol files."""
     import sys
 
@@ -126,10 +135,10 @@ def compare(
         return
     runs = []
     for p in protocols:
-        if not as_json:
-            err_console.print(f"[dim]simulating {p.name} on {n} patients, {days} days[/]")
-        runs.append(simulate_protocol(p, spec, n, days=days, seed=seed, backend=backend))
-    result = compare_runs(runs, n_boot=boot, seed=seed, reference=reference)
+        with progress(f"simulating {p.name} on {n} patients, {days} days", quiet=as_json):
+            runs.append(simulate_protocol(p, spec, n, days=days, seed=seed, backend=backend))
+    with progress(f"comparing ({boot} bootstrap resamples)", quiet=as_json):
+        result = compare_runs(runs, n_boot=boot, seed=seed, reference=reference)
     if plot is not None:
         from ketasim.figures import save
         from ketasim.protocols.figures import plot_frontier
@@ -226,17 +235,18 @@ def intervals(
                     "sessions 1-6, spacing 1-14 days",
                     (booster_sessions, booster_spacing),
                 ) from None
-        result = individual_intervals(
-            p,
-            _population(population_file),
-            n,
-            days=days,
-            seed=seed,
-            candidates=cands,
-            min_share=min_share,
-            booster=booster,
-            backend=backend,
-        )
+        with progress(f"searching booster intervals on {n} patients, {days} days", quiet=as_json):
+            result = individual_intervals(
+                p,
+                _population(population_file),
+                n,
+                days=days,
+                seed=seed,
+                candidates=cands,
+                min_share=min_share,
+                booster=booster,
+                backend=backend,
+            )
     except KetasimError as err:
         fail(err)
         return
@@ -285,9 +295,10 @@ def reinduction(
 
     try:
         _check_sizes(n, days, backend)
-        result = rescue_sessions(
-            load(protocol), _population(population_file), n, days=days, seed=seed, backend=backend
-        )
+        with progress(f"simulating re-induction on {n} patients, {days} days", quiet=as_json):
+            result = rescue_sessions(
+                load(protocol), _population(population_file), n, days=days, seed=seed, backend=backend
+            )
     except KetasimError as err:
         fail(err)
         return

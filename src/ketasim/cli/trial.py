@@ -27,6 +27,7 @@ def register(app: typer.Typer) -> None:
 @trial_app.command("check")
 def trial_check(
     spec: Annotated[Path, typer.Argument(help="trial spec (YAML)")],
+    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
 ) -> None:
     """Validate a trial spec without simulating: prints OK or the error naming the field."""
     from ketasim.trials import check_spec
@@ -37,6 +38,12 @@ def trial_check(
         fail(err)
         return
     d = plan.design
+    if as_json:
+        emit_json(
+            {"ok": True, "spec": str(spec), "id": plan.spec.id, "patients": d.n_enrolled,
+             "phases": len(d.phases), "endpoints": len(plan.endpoints), "replicates": plan.spec.replicates}
+        )  # fmt: skip
+        return
     console.print(
         f"OK: {escape(str(spec))} ({plan.spec.id}: {d.n_enrolled} patients, {len(d.phases)} phase(s), "
         f"{len(plan.endpoints)} endpoint(s), {plan.spec.replicates} replicates)"

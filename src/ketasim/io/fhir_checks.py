@@ -1,12 +1,10 @@
-"""A patient's FHIR R4 Bundle, checked before :func:`ketasim.io.fhir.bundle_to_record` reads it.
+"""A patient's FHIR R4 Bundle, checked before :func:`ketasim.io.fhir.read_bundle` reads it.
 
-Codes are those of docs/data-formats.md (PHQ-9 total LOINC 44261-6, the local
-code system for the MADRS and QIDS-SR16). On top of the reader's own checks:
-
-* every quantity carries its unit: scores ``{score}`` (or an integer value),
-  body weight ``kg``, doses ``mg``, infusion rates ``mg/h`` (UCUM codes);
-* no two scores of one code at the same ``effectiveDateTime``, no two
-  administrations starting at the same time.
+The reader parses the Bundle against R4 (fhirclient's models), converts or refuses
+units (scores ``{score}`` or an integer, body weight to ``kg``, doses to ``mg``,
+rates to ``mg/h``) and skips what does not count. On top of that, no two scores of
+one code at the same ``effectiveDateTime`` and no two administrations starting at
+the same time, among the entries that count (``final`` scores, ``completed`` doses).
 
 Every error names the entry (``entry[3].resource...``) and the field.
 """
@@ -15,21 +13,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ketasim.errors import InputError, UnitError
-from ketasim.io.fhir import LOINC, WEIGHT, bundle_to_record
+from ketasim.errors import InputError
+from ketasim.io.fhir import LOINC, WEIGHT, read_bundle
 from ketasim.record import PatientRecord
 
 __all__ = ["check_bundle", "record_from_bundle"]
-
-
-def _unit(q: Any, where: str, expected: tuple[str, ...]) -> None:
-    if not isinstance(q, dict):
-        return  # the reader reports the missing quantity itself
-    unit = q.get("code") or q.get("unit")
-    if unit in (None, ""):
-        raise UnitError("patient-data", f"{where}.code", f"is missing its unit (UCUM {expected[0]})", q)
-    if unit not in expected:
-        raise UnitError("patient-data", f"{where}.code", f"unit must be {' or '.join(expected)}", unit)
 
 
 def _code(res: dict[str, Any]) -> tuple[str, str]:
@@ -41,9 +29,9 @@ def _code(res: dict[str, Any]) -> tuple[str, str]:
 
 
 def check_bundle(bundle: Any) -> None:
-    """The rules of the module doc; the reader checks structure, codes and ranges."""
+    """The rules of the module doc; the reader checks structure, codes, units and ranges."""
     if not isinstance(bundle, dict) or not isinstance(bundle.get("entry"), list):
-        return  # bundle_to_record names what is wrong
+        return  # read_bundle names what is wrong
     scores: dict[tuple[str, str, str], str] = {}
     starts: dict[str, str] = {}
     for i, e in enumerate(bundle["entry"]):
@@ -52,13 +40,10 @@ def check_bundle(bundle: Any) -> None:
             continue
         where = f"entry[{i}].resource"
         kind = res.get("resourceType")
-        if kind == "Observation":
+        if kind == "Observation" and res.get("status") in ("final", "amended", "corrected"):
             system, code = _code(res)
             if (system, code) == (LOINC, WEIGHT):
-                _unit(res.get("valueQuantity"), f"{where}.valueQuantity", ("kg",))
                 continue
-            if "valueQuantity" in res:
-                _unit(res["valueQuantity"], f"{where}.valueQuantity", ("{score}",))
             key = (system, code, str(res.get("effectiveDateTime")))
             if key in scores:
                 raise InputError(
@@ -66,14 +51,11 @@ def check_bundle(bundle: Any) -> None:
                     f"duplicate timestamp: {scores[key]} has the same score at the same time", key[2],
                 )  # fmt: skip
             scores[key] = where
-        elif kind == "MedicationAdministration":
-            dosage = res.get("dosage")
-            if isinstance(dosage, dict):
-                _unit(dosage.get("dose"), f"{where}.dosage.dose", ("mg",))
-                if "rateQuantity" in dosage:
-                    _unit(dosage["rateQuantity"], f"{where}.dosage.rateQuantity", ("mg/h",))
+        elif kind == "MedicationAdministration" and res.get("status") == "completed":
             period = res.get("effectivePeriod")
-            start = str(period.get("start")) if isinstance(period, dict) else ""
+            start = (
+                str(period.get("start")) if isinstance(period, dict) else str(res.get("effectiveDateTime"))
+            )
             if start in starts:
                 raise InputError(
                     "patient-data", f"{where}.effectivePeriod.start",
@@ -85,4 +67,4 @@ def check_bundle(bundle: Any) -> None:
 def record_from_bundle(bundle: Any) -> PatientRecord:
     """A checked patient record from a parsed FHIR Bundle."""
     check_bundle(bundle)
-    return bundle_to_record(bundle)
+    return read_bundle(bundle).record

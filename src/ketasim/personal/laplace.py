@@ -115,6 +115,8 @@ def fit_laplace(problem: Problem, options: LaplaceOptions | None = None, *, seed
         if sol.status <= 0:
             warnings.append(f"the MAP search stopped before converging ({sol.message})")
     rng = np.random.default_rng(seed)
+    sample: np.ndarray | None = None
+    weights: np.ndarray | None = None
     L = np.linalg.cholesky(cov)
     eps = rng.standard_normal((opt.draws, d))
     z = z_hat + eps @ L.T
@@ -130,6 +132,7 @@ def fit_laplace(problem: Problem, options: LaplaceOptions | None = None, *, seed
                 f"the Laplace approximation fits the posterior poorly (importance ESS {ess:.0f} of "
                 f"{opt.draws}); the full posterior (method smc) is more reliable for this patient"
             )
+        sample, weights = z, w
         z = z[systematic(w, opt.draws, rng)]
     diag["engine_calls"] = res.calls + (1 if opt.importance and problem.obs.m > 0 else 0)
     return Posterior(
@@ -142,4 +145,6 @@ def fit_laplace(problem: Problem, options: LaplaceOptions | None = None, *, seed
         diagnostics=diag,
         warnings=tuple(warnings),
         seconds=time.perf_counter() - t0,
+        importance_draws=sample,
+        importance_weights=weights,
     )

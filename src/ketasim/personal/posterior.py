@@ -66,6 +66,9 @@ class Posterior:
     diagnostics: dict[str, Any] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
     seconds: float = 0.0
+    #: the Laplace draws before resampling (draws, dim) and their normalised importance weights
+    importance_draws: np.ndarray | None = None
+    importance_weights: np.ndarray | None = None
 
     @property
     def space(self) -> Space:

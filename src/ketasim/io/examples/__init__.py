@@ -4,8 +4,8 @@
 virtual patient (:mod:`ketasim.personal.virtual_records`, population seed 7,
 patient 28): six IV ketamine infusions (0.5 mg/kg over 40 min) over 12 days,
 a MADRS with its item 10 before every session and weekly after, and a weekly
-PHQ-9 with its item 9. The CSV also carries covariate columns
-(``VAL66MET``, ``BMI_KG_M2``, ``ADIPONECTIN_UG_ML``) that the FHIR file lacks.
+PHQ-9 with its item 9, and the covariates a clinic records (Val66Met, BMI,
+adiponectin): both files hold the same record and give the same fit (tested).
 :func:`write_examples` rebuilds both files from the current default model.
 
 >>> path("patient.csv").name
@@ -28,8 +28,6 @@ __all__ = ["DIR", "example_record", "path", "write_examples"]
 DIR = Path(__file__).parent
 _FILES = ("patient.csv", "patient.json")
 _SEED, _ID, _DAYS = 7, 28, 25
-#: Covariate columns written to the CSV example (value from the virtual patient).
-_CSV_COVARIATES = {"VAL66MET": "val66met", "BMI_KG_M2": "bmi", "ADIPONECTIN_UG_ML": "adiponectin_ug_ml"}
 
 
 def path(name: str) -> Path:
@@ -68,9 +66,16 @@ def example_record() -> PatientRecord:
             # item 9 (thoughts of death or self-harm) endorsed when the true MADRS item 10 is 3 or more
             item9 = 1.0 if items[0, d, 9] >= 2.5 else 0.0
             obs += [ScoreObservation(t, "phq9", float(phq)), ScoreObservation(t, "phq9_item9", item9)]
-    # readable covariates, as a clinic would record them (the virtual patient's own, rounded)
+    # the covariates a clinic would record, rounded as it would (the virtual patient's own); the rest
+    # are left at their defaults, as a clinic that does not record them would
+    from ketasim.population.patients import Patient
+
     p = patient_of(cohort, 0)
-    patient = p.replace(weight_kg=round(p.weight_kg, 1), age_years=float(round(p.age_years)))
+    assert p.bmi is not None and p.adiponectin_ug_ml is not None
+    patient = Patient(
+        weight_kg=round(p.weight_kg, 1), age_years=float(round(p.age_years)), sex=p.sex, ancestry=p.ancestry,
+        val66met=p.val66met, bmi=round(p.bmi, 1), adiponectin_ug_ml=round(p.adiponectin_ug_ml, 1),
+    )  # fmt: skip
     return PatientRecord(patient, regimen, tuple(obs), START, identifier="example-1")
 
 
@@ -80,12 +85,7 @@ def write_examples(folder: Path = DIR) -> list[Path]:
     from ketasim.io.nonmem import record_to_rows, write_csv
 
     rec = example_record()
-    rows = record_to_rows(rec)
-    for r in rows:
-        for col, name in _CSV_COVARIATES.items():
-            v = getattr(rec.patient, name)
-            r[col] = round(v, 1) if isinstance(v, float) else v
     csv_path, json_path = folder / "patient.csv", folder / "patient.json"
-    write_csv(csv_path, rows)
+    write_csv(csv_path, record_to_rows(rec))
     json_path.write_text(json.dumps(record_to_bundle(rec), indent=1) + "\n", encoding="utf-8")
     return [csv_path, json_path]

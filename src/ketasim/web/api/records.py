@@ -5,14 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Response, UploadFile
 from pydantic import AfterValidator
 from starlette.concurrency import run_in_threadpool
 
 from ketasim.errors import InputError
-from ketasim.io.fhir import bundle_to_record, record_to_bundle
+from ketasim.io.fhir import FHIR_JSON, record_to_bundle
+from ketasim.io.fhir_checks import record_from_bundle
 from ketasim.io.nonmem import csv_text, record_to_rows, rows_to_record
 from ketasim.store.crud.records import export_record, import_record
 from ketasim.store.errors import RuleError
@@ -37,10 +38,15 @@ def export_csv(db: DbDep, actor: ActorDep, patient_id: IdPath) -> Response:
     return Response(csv_text(rows), media_type="text/csv")
 
 
-@router.get("/patients/{patient_id}/export.fhir")
-def export_fhir(db: DbDep, actor: ActorDep, patient_id: IdPath) -> dict[str, Any]:
-    """A FHIR R4 collection Bundle: Patient, MedicationAdministration, Observation."""
-    return record_to_bundle(export_record(db, actor, patient_id))
+@router.get(
+    "/patients/{patient_id}/export.fhir",
+    response_class=Response,
+    responses={200: {"content": {FHIR_JSON: {"schema": {"type": "object"}}}}},
+)
+def export_fhir(db: DbDep, actor: ActorDep, patient_id: IdPath) -> Response:
+    """A FHIR R4 collection Bundle (application/fhir+json): Patient, MedicationAdministration, Observation."""
+    bundle = record_to_bundle(export_record(db, actor, patient_id))
+    return Response(json.dumps(bundle), media_type=FHIR_JSON)
 
 
 @router.post(
@@ -73,7 +79,7 @@ async def import_patient(
         if kind == "text/csv":
             rec = rows_to_record(list(csv.DictReader(io.StringIO(body.decode("utf-8")))))
         elif kind in ("application/fhir+json", "application/json"):
-            rec = bundle_to_record(json.loads(body))
+            rec = record_from_bundle(json.loads(body))
         else:
             raise RuleError(
                 "content-type", "import.media_type", "send text/csv or application/fhir+json", kind
