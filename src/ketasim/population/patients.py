@@ -17,11 +17,15 @@ import numpy as np
 
 from ketasim.errors import InputError
 
-__all__ = ["ANCESTRIES", "BACKGROUND", "GENOTYPES", "PHYSIOLOGICAL", "Cohort", "Patient"]
+__all__ = ["ANCESTRIES", "BACKGROUND", "GENOTYPES", "PHYSIOLOGICAL", "STARTS_NEW_AD", "Cohort", "Patient"]
 
 ANCESTRIES = ("white", "black", "asian", "japanese", "other")
 GENOTYPES = ("val/val", "val/met", "met/met")
-BACKGROUND = ("none", "continuing", "new_start")
+#: Background oral antidepressant: none; continuing a steady one; a new start; a switch from the one taken
+#: to a new one. The codes are the indices (``Cohort.background``).
+BACKGROUND = ("none", "continuing", "new_start", "switch")
+#: Backgrounds in which a new oral antidepressant starts (at the run's ``ad_start_h``).
+STARTS_NEW_AD = ("new_start", "switch")
 Sex = Literal["female", "male"]
 
 WEIGHT_RANGE_KG = (30.0, 250.0)
@@ -160,7 +164,7 @@ class Cohort:
     fh_alcohol: np.ndarray
     prior_suicide_attempt: np.ndarray
     benzodiazepine_mg_day: np.ndarray
-    background: np.ndarray  # 0 none, 1 continuing, 2 new_start
+    background: np.ndarray  # index into BACKGROUND: 0 none, 1 continuing, 2 new_start, 3 switch
     etas: Mapping[str, np.ndarray] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -214,7 +214,7 @@ def population_from_mapping(data: dict[str, object]) -> PopulationSpec:
     ``fh_alcohol``, ``prior_suicide_attempt`` as fractions; ``ancestry: {asian,
     japanese}``; ``baseline: {scale: madrs, mean, sd, min, max}``;
     ``bdnf_val66met: {val_val, val_met, met_met}``; ``background:
-    {oral_antidepressant: none | continuing | new_start}``. ``n`` is ignored here.
+    {oral_antidepressant: none | continuing | new_start | switch}``. ``n`` is ignored here.
     """
     kw: dict[str, object] = {}
     for key, value in data.items():
@@ -242,7 +242,7 @@ def population_from_mapping(data: dict[str, object]) -> PopulationSpec:
         elif key == "background":
             if not isinstance(value, dict) or set(value) != {"oral_antidepressant"}:
                 raise InputError(
-                    "population", key, "takes oral_antidepressant: none|continuing|new_start", value
+                    "population", key, "takes oral_antidepressant: none|continuing|new_start|switch", value
                 )
             kw["background"] = value["oral_antidepressant"]
         else:

@@ -22,7 +22,7 @@ from ketasim.population.virtual import TRD_TRIAL, Dist, PopulationSpec
 from ketasim.symptoms import SCALES
 from ketasim.trials.spec_base import SpecModel
 
-__all__ = ["Ancestry", "Background", "Baseline", "Distribution", "Genotypes", "Population"]
+__all__ = ["Ancestry", "Background", "BackgroundKind", "Baseline", "Distribution", "Genotypes", "Population"]
 
 Fraction = float
 
@@ -115,10 +115,16 @@ class Ancestry(SpecModel):
         return self
 
 
-class Background(SpecModel):
-    """Background oral antidepressant: none, continuing (steady), or new_start at time 0."""
+BackgroundKind = Literal["none", "continuing", "new_start", "switch"]
 
-    oral_antidepressant: Literal["none", "continuing", "new_start"] = "none"
+
+class Background(SpecModel):
+    """Background oral antidepressant: none, continuing (steady), new_start or switch at time 0."""
+
+    oral_antidepressant: BackgroundKind = Field(
+        "none",
+        description="none, continuing (steady), new_start, or switch (from the one taken to a new one)",
+    )
 
 
 class Population(SpecModel):
