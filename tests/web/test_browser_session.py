@@ -44,7 +44,7 @@ def save(page: Page, step: str) -> None:
 def open_session(page: Page, server: str, patient: str) -> str:
     page.goto(server + "/")
     row = page.locator("tr", has_text=patient)
-    row.locator("a[href^='/sessions/']").click()
+    row.locator("a[href^='/sessions/']").first.click()
     expect(page.locator("h1")).to_contain_text(patient)
     return page.url
 
@@ -181,4 +181,49 @@ def test_a_madrs_entered_after_the_fact_for_a_session(page: Page, server: str) -
     shot(page, "17-madrs-after-the-fact-done")
     page.click(f"#scale-meta a[href='/sessions/{session_id}']")
     expect(page.locator("#session-scales")).to_contain_text("MADRS " + yesterday.strftime("%Y-%m-%d 11:30"))
+    assert page.errors == [], page.errors  # type: ignore[attr-defined]
+
+
+def test_the_day_view_the_chart_and_the_printable_note(page: Page, server: str) -> None:
+    log_in(page, server)
+    today = datetime.now(ZoneInfo(TZ)).date()
+    expect(page.locator("h1")).to_contain_text(f"Today, {today.strftime('%A')} {today.isoformat()}")
+    expect(page.locator("h1")).to_contain_text(f"times in {TZ}")
+    expect(page.locator("#day-sessions tr", has_text="Sam Sample")).to_contain_text("15:00")
+    page.click("#day-next")
+    tomorrow = (today + timedelta(days=1)).isoformat()
+    expect(page).to_have_url(f"{server}/?day={tomorrow}")
+    expect(page.locator("h1")).to_contain_text(tomorrow)
+    shot(page, "18-day-view-tomorrow")
+    page.click("#day-today")
+    expect(page.locator("#day-sessions")).to_contain_text("Alex Example")
+    shot(page, "19-day-view-today")
+
+    page.click("text=Patients")
+    expect(page.locator("#patients tr", has_text="Alex Example")).to_contain_text("MADRS")
+    shot(page, "20-patient-list")
+    page.click("text=Alex Example")
+    chart = page.locator("#chart")
+    expect(chart).to_have_attribute("data-points", POSITIVE)
+    lines = chart.get_attribute("data-lines") or ""
+    assert "today" in lines and "threshold 22" in lines, lines
+    expect(chart.locator(".legend")).to_contain_text("dosing session")
+    # the booster window is shaded only when a booster is suggested, as the text below says
+    note = page.locator("#forecast-note").inner_text()
+    assert "Suggested booster date" in note or "No booster is suggested" in note, note
+    expect(chart).to_have_attribute("data-window", "shown" if "Suggested booster date" in note else "none")
+    shot(page, "21-patient-chart")
+    expect(chart.locator("text", has_text=re.compile(r"^date$"))).to_have_count(1)
+    expect(chart.locator("text", has_text="MADRS total (points)")).to_have_count(1)
+    expect(chart.locator("text", has_text="relapse (MADRS ≥ 22)")).to_have_count(1)
+
+    page.locator("#sessions tbody tr a").first.click()
+    page.click("#visit-note-link")
+    expect(page.locator("#visit-note h1")).to_have_text("Visit note")
+    expect(page.locator("#note-forecast")).to_contain_text("suggest")
+    page.emulate_media(media="print")
+    expect(page.locator("header")).to_be_hidden()
+    expect(page.locator("#note-download")).to_be_hidden()
+    shot(page, "22-visit-note-print")
+    page.emulate_media(media="screen")
     assert page.errors == [], page.errors  # type: ignore[attr-defined]

@@ -246,3 +246,41 @@ def test_a_score_entered_after_the_fact(ny: Clinic) -> None:
         data={"instrument": "madrs", "administered_at": when, "rater_id": str(ny.users["viewer"])},
     )
     assert r.status_code == 422 and "scale.rater" in r.text
+
+
+def test_the_visit_note_prints_the_session_and_marks_the_forecast_as_a_suggestion(ny: Clinic) -> None:
+    c = ny.client()
+    pid, sid = _session(c)
+    step(c, sid, "checkin", arrival_at=local(T0 - timedelta(minutes=15)), consent_on_file="on")
+    vitals(c, sid, "pre_dose", -10, sbp=151)  # above 140/90: an alert for a clinician
+    step(c, sid, "dose", dose_mg="56", lot="LOT-N", lot_expiry="2027-01-31",
+         device_1=local(T0), device_2=local(T0 + timedelta(minutes=5)))  # fmt: skip
+    alert = c.get("/api/alerts?open=true").json()["items"][0]
+    r = c.post(f"/api/alerts/{alert['id']}/acknowledge", json={"note": "Rechecked at 138/84; proceeded."})
+    assert r.status_code == 200, r.text
+    r = c.post(
+        f"/api/patients/{pid}/scales",
+        json={"instrument": "madrs", "administered_at": (T0 + timedelta(hours=3)).isoformat(),
+              "session_id": sid, "items": dict.fromkeys(range(1, 11), 2)},
+    )  # fmt: skip
+    assert r.status_code == 201, r.text
+
+    note = c.get(f"/sessions/{sid}/note")
+    assert note.status_code == 200 and 'href="/static/print.css"' in note.text
+    text = note.text
+    assert "MRN " in text and "56 mg" in text and "LOT-N" in text and "consent confirmed" in text
+    assert "1: 05:00" in text and "2: 05:05" in text  # devices in clinic time (New York)
+    assert "151/80" in text and "MADRS" in text and "20 (moderate)" in text
+    assert "acknowledged" in text and "Rechecked at 138/84; proceeded." in text
+    forecast = text.split('id="note-forecast"')[1]
+    assert "suggest" in forecast.lower()
+    assert "nothing was scheduled from it" in text
+    download = c.get(f"/sessions/{sid}/note?download=true")
+    assert download.headers["content-disposition"].startswith("attachment;")
+    actions = ny.count(
+        "select count(*) from audit_events where site_id = :site and entity = 'session' and entity_id = :sid "
+        "and action in ('print', 'export')",
+        sid=sid,
+    )
+    assert actions == 2
+    assert f'href="/sessions/{sid}/note"' in c.get(f"/sessions/{sid}").text

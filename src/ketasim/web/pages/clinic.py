@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import UTC, datetime
-from typing import Any
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
@@ -16,8 +16,9 @@ from ketasim.store.crud import patients as patients_crud
 from ketasim.store.crud import records as records_crud
 from ketasim.store.crud import scales as scales_crud
 from ketasim.store.crud import sessions as sessions_crud
+from ketasim.store.crud.overview import next_action, patient_glance
 from ketasim.store.errors import RuleError
-from ketasim.store.models import Patient, Site
+from ketasim.store.models import Patient, Site, User
 from ketasim.store.scales import INSTRUMENTS
 from ketasim.store.schemas import PatientSearch
 from ketasim.web.deps import DbDep, IdPath, no_phi_in_query
@@ -29,39 +30,104 @@ router = APIRouter()
 
 
 @router.get("/", response_class=HTMLResponse)
-def today(request: Request, db: DbDep, signed: PageDep) -> HTMLResponse:
-    """Today's sessions at the site."""
+def today(
+    request: Request,
+    db: DbDep,
+    signed: PageDep,
+    day: Annotated[date | None, Query(description="the site's calendar day")] = None,
+) -> HTMLResponse:
+    """The site's sessions of one clinic day (today unless picked), in the site's time zone."""
     site = db.get_one(Site, signed.actor.site_id)
-    day = datetime.now(ZoneInfo(site.timezone)).date()
+    now = datetime.now(ZoneInfo(site.timezone))
+    day = day or now.date()
     rows, _ = sessions_crud.list_sessions(
-        db, signed.actor, patient_id=None, day=day.isoformat(), limit=200, offset=0, vitals=False
+        db, signed.actor, patient_id=None, day=day.isoformat(), limit=200, offset=0
     )
     names = {p.id: p.name for p in db.query(Patient).filter(Patient.id.in_({s.patient_id for s in rows}))}
-    return render(request, "today.html", signed, sessions=rows, names=names, day=day, site=site)
+    return render(
+        request,
+        "today.html",
+        signed,
+        sessions=rows,
+        names=names,
+        day=day,
+        today=now.date(),
+        previous=day - timedelta(days=1),
+        following=day + timedelta(days=1),
+        site=site,
+        actions={s.id: next_action(site, s) for s in rows},
+    )
 
 
 #: The patient list's search term travels in the form body; a URL carrying one is refused.
 NO_PHI_IN_URL = [Depends(no_phi_in_query("q", "name", "mrn", "birth_date"))]
+#: How the patient list sorts (the column's key; missing values last).
+Sort = Literal["name", "latest", "alerts", "rems"]
+SORTS = ("name", "latest", "alerts", "rems")
+
+
+def _patient_list(
+    request: Request,
+    db: DbDep,
+    signed: PageDep,
+    q: str | None,
+    sort: str,
+    only_alerts: bool,
+    status_code: int = 200,
+    error: str | None = None,
+) -> HTMLResponse:
+    rows, total = patients_crud.list_patients(db, signed.actor, q=q, limit=200, offset=0)
+    glance = patient_glance(db, signed.actor, rows)
+    if only_alerts:
+        rows = [p for p in rows if glance[p.id].open_alerts]
+    if sort == "latest":
+        rows.sort(key=lambda p: glance[p.id].latest_at or datetime.min.replace(tzinfo=UTC), reverse=True)
+    elif sort == "alerts":
+        rows.sort(key=lambda p: -glance[p.id].open_alerts)
+    elif sort == "rems":
+        rows.sort(key=lambda p: (not glance[p.id].esketamine, glance[p.id].rems_enrolled))
+    site = db.get_one(Site, signed.actor.site_id)
+    return render(
+        request,
+        "patients.html",
+        signed,
+        status_code,
+        patients=rows,
+        total=total,
+        q=q or "",
+        error=error,
+        glance=glance,
+        sort=sort if sort in SORTS else "name",
+        only_alerts=only_alerts,
+        tz=site.timezone,
+        site=site,
+    )
 
 
 @router.get("/patients", response_class=HTMLResponse, dependencies=NO_PHI_IN_URL)
-def patients(request: Request, db: DbDep, signed: PageDep) -> HTMLResponse:
-    """The site's patients."""
-    rows, total = patients_crud.list_patients(db, signed.actor, q=None, limit=200, offset=0)
-    return render(request, "patients.html", signed, patients=rows, total=total, q="")
+def patients(
+    request: Request,
+    db: DbDep,
+    signed: PageDep,
+    sort: Annotated[Sort, Query(description="the column to sort by")] = "name",
+    alerts: Annotated[bool, Query(description="only patients with open alerts")] = False,
+) -> HTMLResponse:
+    """The site's patients with their latest score, open alerts, REMS status and booster suggestion."""
+    return _patient_list(request, db, signed, None, sort, alerts)
 
 
 @router.post("/patients", response_class=HTMLResponse, dependencies=NO_PHI_IN_URL)
 def search_patients(request: Request, form: FormDep, db: DbDep, signed: PageDep) -> HTMLResponse:
     """The patient list filtered by a term sent in the form body (never in the URL)."""
+    sort = str(form.get("sort", "name"))
+    sort = sort if sort in SORTS else "name"
+    only = form.get("alerts") in ("on", "1", "true")
     try:
         q = PatientSearch(q=str(form.get("q", ""))).q
     except ValidationError as err:
-        rows, total = patients_crud.list_patients(db, signed.actor, q=None, limit=200, offset=0)
         message = "; ".join(e["msg"] for e in err.errors())
-        return render(request, "patients.html", signed, 422, patients=rows, total=total, q="", error=message)
-    rows, total = patients_crud.list_patients(db, signed.actor, q=q, limit=200, offset=0)
-    return render(request, "patients.html", signed, patients=rows, total=total, q=q)
+        return _patient_list(request, db, signed, None, sort, only, 422, message)
+    return _patient_list(request, db, signed, q, sort, only)
 
 
 @router.get("/patients/{patient_id}", response_class=HTMLResponse)
@@ -77,6 +143,8 @@ def patient(request: Request, db: DbDep, signed: PageDep, patient_id: IdPath) ->
         db, signed.actor, p.id, instrument=None, limit=200, offset=0, items=False
     )
     alerts, _ = alerts_crud.list_alerts(db, signed.actor, open_only=True, patient_id=p.id, limit=50, offset=0)
+    every, _ = alerts_crud.list_alerts(db, signed.actor, open_only=False, patient_id=p.id, limit=50, offset=0)
+    users = {u.id: u.name for u in db.query(User).filter(User.site_id == signed.actor.site_id)}
     return render(
         request,
         "patient.html",
@@ -86,6 +154,8 @@ def patient(request: Request, db: DbDep, signed: PageDep, patient_id: IdPath) ->
         sessions=sessions,
         scales=scales,
         alerts=alerts,
+        acknowledged=[a for a in every if a.acknowledged_at is not None],
+        users=users,
         instruments=INSTRUMENTS,
         tz=db.get_one(Site, signed.actor.site_id).timezone,
     )
@@ -110,11 +180,12 @@ def chart(db: DbDep, signed: PageDep, patient_id: IdPath) -> dict[str, Any]:
         s["y"].append(a.total)
     return {
         "series": {INSTRUMENTS[k].label: v for k, v in series.items()},
-        "forecast": _forecast(db, signed, p.id),
+        "forecast": chart_forecast(db, signed, p.id),
+        "now": datetime.now(UTC).isoformat(),
         "sessions": [
             {
                 "x": (s.dose_start_at or s.scheduled_at).isoformat(),
-                "label": f"{s.drug} {s.dose_mg or ''} mg",
+                "label": f"{s.drug} {s.dose_mg:g} mg" if s.dose_mg else f"{s.drug} (dose not recorded)",
                 "status": s.status,
             }
             for s in sessions
@@ -123,7 +194,7 @@ def chart(db: DbDep, signed: PageDep, patient_id: IdPath) -> dict[str, Any]:
     }
 
 
-def _forecast(db: DbDep, signed: PageDep, patient_id: int) -> dict[str, Any]:
+def chart_forecast(db: DbDep, signed: PageDep, patient_id: int) -> dict[str, Any]:
     """The patient's forecast for the chart, or why there is none (never an error on the page)."""
     try:
         record = records_crud.export_record(db, signed.actor, patient_id, audit=False)

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -25,11 +25,12 @@ from ketasim.store.crud import patients as patients_crud
 from ketasim.store.crud import sessions as crud
 from ketasim.store.crud.audit import record
 from ketasim.store.errors import RuleError
-from ketasim.store.models import ScaleAdministration, Site, TreatmentSession
+from ketasim.store.models import ScaleAdministration, Site, TreatmentSession, User
 from ketasim.store.rules import check_close
 from ketasim.store.scales import INSTRUMENTS
 from ketasim.store.schemas import SessionUpdate, VitalCreate
 from ketasim.web.deps import DbDep, IdPath
+from ketasim.web.pages.clinic import chart_forecast
 from ketasim.web.pages.deps import FormDep, PageDep
 from ketasim.web.pages.forms import errors_of, local_input, local_time
 from ketasim.web.templating import render
@@ -341,3 +342,46 @@ def close(request: Request, db: DbDep, signed: PageDep, session_id: IdPath) -> H
         code = 200 if request.headers.get("HX-Request") else 422
         return _render(request, db, signed, s, errors={"close": errors}, step="close", status_code=code)
     return _render(request, db, signed, s, saved="close")
+
+
+@router.get("/sessions/{session_id}/note", response_class=HTMLResponse)
+def visit_note(
+    request: Request,
+    db: DbDep,
+    signed: PageDep,
+    session_id: IdPath,
+    download: Annotated[bool, Query(description="as an HTML file to keep")] = False,
+) -> HTMLResponse:
+    """The printable visit note: session, vitals, scores, alerts, and the forecast as a suggestion."""
+    s = _session(db, signed, session_id)
+    site = db.get_one(Site, signed.actor.site_id)
+    patient = patients_crud.get_patient(db, signed.actor, s.patient_id, audit=False)
+    alerts, _ = alerts_crud.list_alerts(
+        db, signed.actor, open_only=False, patient_id=s.patient_id, limit=50, offset=0
+    )
+    scales = db.scalars(
+        select(ScaleAdministration)
+        .where(ScaleAdministration.session_id == s.id, ScaleAdministration.site_id == s.site_id)
+        .order_by(ScaleAdministration.administered_at)
+    ).all()
+    users = {u.id: u.name for u in db.scalars(select(User).where(User.site_id == site.id))}
+    record(db, signed.actor, "export" if download else "print", "session", s.id, patient_id=s.patient_id)
+    response = render(
+        request,
+        "note.html",
+        signed,
+        s=s,
+        patient=patient,
+        site=site,
+        tz=site.timezone,
+        alerts=alerts,
+        scales=scales,
+        users=users,
+        instruments=INSTRUMENTS,
+        points=POINTS,
+        forecast=chart_forecast(db, signed, s.patient_id),
+        printed=datetime.now(ZoneInfo(site.timezone)),
+    )
+    if download:
+        response.headers["Content-Disposition"] = f'attachment; filename="visit-note-session-{s.id}.html"'
+    return response

@@ -7,35 +7,43 @@ function csrf() {
   return document.body.dataset.csrf || "";
 }
 
+// Thresholds drawn on a scale's panel (clinic reference §2: relapse at MADRS ≥ 22).
+const THRESHOLDS = { MADRS: [{ y: 22, text: "relapse (MADRS ≥ 22)", color: "#a32020" }] };
+
 async function drawPatientChart(el) {
+  el.classList.add("loading");
+  el.replaceChildren();
+  const wait = document.createElement("p");
+  wait.className = "muted chart-wait";
+  wait.setAttribute("role", "status");
+  wait.textContent = "Loading the scores and computing the forecast…";
+  el.appendChild(wait);
   const res = await fetch(el.dataset.src, { credentials: "same-origin" });
-  if (!res.ok) return;
+  el.classList.remove("loading");
+  if (!res.ok) {
+    wait.textContent = `The chart could not be loaded (${res.status}).`;
+    return;
+  }
   const data = await res.json();
   const names = Object.keys(data.series);
   const traces = [];
   const layout = {
-    margin: { t: 20, r: 20, b: 40, l: 50 },
-    height: Math.max(220, 170 * names.length),
-    showlegend: false,
+    margin: { t: 80, r: 20, b: 50, l: 60 },
+    height: Math.max(260, 190 * names.length),
+    showlegend: true,
+    legend: { orientation: "h", x: 0, y: 1.04, yanchor: "bottom" },
     shapes: [],
+    annotations: [],
     grid: { rows: Math.max(1, names.length), columns: 1, pattern: "independent" },
   };
   names.forEach((name, i) => {
     const s = data.series[name];
     const axis = i === 0 ? "" : String(i + 1);
     traces.push({
-      x: s.x, y: s.y, name: name, mode: "lines+markers",
+      x: s.x, y: s.y, name: `${name} (observed)`, mode: "lines+markers", observed: true,
       xaxis: "x" + axis, yaxis: "y" + axis, line: { color: COLORS[i % COLORS.length] },
     });
-    layout["yaxis" + axis] = { title: { text: name }, range: [0, s.max[0]], fixedrange: true };
-    // one time axis for every instrument, so that the panels line up
-    layout["xaxis" + axis] = i === 0 ? { type: "date" } : { type: "date", matches: "x" };
-    data.sessions.forEach((sess) => {
-      layout.shapes.push({
-        type: "line", xref: "x" + axis, yref: "y" + axis + " domain", x0: sess.x, x1: sess.x, y0: 0, y1: 1,
-        line: { color: "#999", width: 1, dash: "dot" },
-      });
-    });
+    panel(layout, axis, name, s.max[0]);
   });
   const fc = data.forecast && data.forecast.available ? data.forecast : null;
   if (fc) addForecast(fc, names, traces, layout);
@@ -45,9 +53,62 @@ async function drawPatientChart(el) {
     el.dataset.points = "0";
     return;
   }
+  names.forEach((name, i) => marks(data, name, i === 0 ? "" : String(i + 1), traces, layout, i === 0));
+  // the x-axis title on the bottom panel only (the panels share one time axis)
+  const last = names.length <= 1 ? "" : String(names.length);
+  layout["xaxis" + last].title = { text: "date" };
+  el.replaceChildren();
   await Plotly.react(el, traces, layout, { displaylogo: false, responsive: true });
-  el.dataset.points = String(traces.filter((t) => t.mode === "lines+markers").reduce((n, t) => n + t.y.length, 0));
+  el.dataset.points = String(traces.filter((t) => t.observed).reduce((n, t) => n + t.y.length, 0));
   el.dataset.forecast = fc ? fc.kind : "none";
+  el.dataset.window = layout.shapes.some((s) => s.name === "booster window") ? "shown" : "none";
+  el.dataset.lines = layout.shapes.filter((s) => s.name).map((s) => s.name).join(",");
+}
+
+// One instrument's panel: its y axis with the unit, the shared time axis, its thresholds.
+function panel(layout, axis, name, max) {
+  layout["yaxis" + axis] = { title: { text: `${name} total (points)` }, range: [0, max], fixedrange: true };
+  layout["xaxis" + axis] = axis === "" ? { type: "date" } : { type: "date", matches: "x" };
+  (THRESHOLDS[name] || []).forEach((t) => {
+    layout.shapes.push({
+      type: "line", name: `threshold ${t.y}`, xref: "x" + axis + " domain", yref: "y" + axis,
+      x0: 0, x1: 1, y0: t.y, y1: t.y, line: { color: t.color, width: 1, dash: "dash" },
+    });
+    layout.annotations.push({
+      xref: "x" + axis + " domain", yref: "y" + axis, x: 0, y: t.y, xanchor: "left", yanchor: "bottom",
+      text: t.text, showarrow: false, font: { size: 11, color: t.color },
+    });
+  });
+}
+
+// Dosing sessions (labelled with drug and dose) and today, on one panel.
+function marks(data, name, axis, traces, layout, first) {
+  const xa = "x" + axis, ya = "y" + axis;
+  data.sessions.forEach((sess) => {
+    layout.shapes.push({
+      type: "line", xref: xa, yref: ya + " domain", x0: sess.x, x1: sess.x, y0: 0, y1: 1,
+      line: { color: "#999", width: 1, dash: "dot" },
+    });
+  });
+  if (data.sessions.length) {
+    const top = (layout["yaxis" + axis].range || [0, 60])[1];
+    traces.push({
+      x: data.sessions.map((s) => s.x), y: data.sessions.map(() => top), mode: "markers",
+      name: "dosing session", legendgroup: "dosing", showlegend: first, xaxis: xa, yaxis: ya,
+      marker: { symbol: "triangle-down", size: 9, color: "#777" },
+      text: data.sessions.map((s) => `${s.label} (${s.status})`), hovertemplate: "%{text}<br>%{x}<extra></extra>",
+    });
+  }
+  layout.shapes.push({
+    type: "line", name: first ? "today" : "", xref: xa, yref: ya + " domain", x0: data.now, x1: data.now, y0: 0, y1: 1,
+    line: { color: "#1d2630", width: 1.5 },
+  });
+  if (first) {
+    layout.annotations.push({
+      xref: xa, yref: ya + " domain", x: data.now, y: 1, yanchor: "bottom", text: "today", showarrow: false,
+      font: { size: 11 },
+    });
+  }
 }
 
 // The forecast band on its scale's panel (a new panel when that scale has no scores yet).
@@ -57,18 +118,20 @@ function addForecast(fc, names, traces, layout) {
     i = names.length;
     names.push(fc.series);
     layout.grid.rows = names.length;
-    layout.height = Math.max(220, 170 * names.length);
+    layout.height = Math.max(260, 190 * names.length);
+    panel(layout, i === 0 ? "" : String(i + 1), fc.series, fc.total_max);
   }
   const axis = i === 0 ? "" : String(i + 1);
   const xa = "x" + axis, ya = "y" + axis;
-  layout["yaxis" + axis] = { title: { text: fc.series }, range: [0, fc.total_max], fixedrange: true };
-  layout["xaxis" + axis] = i === 0 ? { type: "date" } : { type: "date", matches: "x" };
   [["95", 0.12], ["80", 0.2], ["50", 0.32]].forEach(([level, alpha]) => {
     const b = fc.bands[level];
-    traces.push({ x: fc.times, y: b.lower, mode: "lines", line: { width: 0 }, xaxis: xa, yaxis: ya, hoverinfo: "skip" });
     traces.push({
-      x: fc.times, y: b.upper, mode: "lines", line: { width: 0 }, fill: "tonexty",
-      fillcolor: `rgba(31, 95, 139, ${alpha})`, name: `${level} % band`, xaxis: xa, yaxis: ya,
+      x: fc.times, y: b.lower, mode: "lines", line: { width: 0 }, xaxis: xa, yaxis: ya, hoverinfo: "skip",
+      showlegend: false, legendgroup: level,
+    });
+    traces.push({
+      x: fc.times, y: b.upper, mode: "lines", line: { width: 0 }, fill: "tonexty", legendgroup: level,
+      fillcolor: `rgba(31, 95, 139, ${alpha})`, name: `forecast ${level} % band`, xaxis: xa, yaxis: ya,
     });
   });
   traces.push({
@@ -76,10 +139,15 @@ function addForecast(fc, names, traces, layout) {
     line: { color: "#1f5f8b", dash: "dash" }, xaxis: xa, yaxis: ya,
   });
   const w = fc.window;
-  if (w && w.earliest && w.latest) {
+  // Only a suggested booster has a window; an open-ended one means none is needed in the horizon.
+  if (w && w.suggested && w.earliest && w.latest && !w.open_ended) {
     layout.shapes.push({
-      type: "rect", xref: xa, yref: ya + " domain", x0: w.earliest, x1: w.latest, y0: 0, y1: 1,
+      type: "rect", name: "booster window", xref: xa, yref: ya + " domain", x0: w.earliest, x1: w.latest, y0: 0, y1: 1,
       fillcolor: "rgba(43, 138, 62, 0.12)", line: { width: 0 },
+    });
+    traces.push({
+      x: [w.earliest], y: [null], mode: "markers", name: "suggested booster window", xaxis: xa, yaxis: ya,
+      marker: { symbol: "square", size: 12, color: "rgba(43, 138, 62, 0.35)" }, hoverinfo: "skip",
     });
   }
 }
@@ -102,7 +170,9 @@ function showForecastNote(fc) {
   const approx = fc.approximate_link ? " (linked from the MADRS, approximate)" : "";
   line(`${fc.label[0].toUpperCase()}${fc.label.slice(1)}, on the ${fc.scale}${approx}, from ${fc.times[0].slice(0, 10)}.`);
   const w = fc.window;
-  if (w && w.suggested && w.earliest && w.latest) {
+  if (w && w.open_ended) {
+    line("No booster is suggested: the risk stays under the limit over the whole forecast.");
+  } else if (w && w.suggested && w.earliest && w.latest) {
     line(`Suggested booster date: ${w.suggested.slice(0, 10)} (window ${w.earliest.slice(0, 10)} to ${w.latest.slice(0, 10)}).`);
   } else if (w && w.suggested) {
     line(`No date keeps the risk under the limit; earliest allowed date: ${w.suggested.slice(0, 10)}.`);
