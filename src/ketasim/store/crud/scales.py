@@ -13,12 +13,12 @@ from ketasim.store.crud.audit import Actor, record, require
 from ketasim.store.crud.patients import get_patient
 from ketasim.store.errors import NotFoundError, RuleError
 from ketasim.store.models import Patient, ScaleAdministration, ScaleItem, Site, TreatmentSession, User
-from ketasim.store.scales import INSTRUMENTS, score, si_signals
+from ketasim.store.scales import INSTRUMENTS, check_item, score, si_signals
 from ketasim.store.schemas import ScaleCreate
 from ketasim.store.types import utcnow
 from ketasim.store.validators import SKEW
 
-__all__ = ["create_scale", "get_scale", "list_scales", "set_item"]
+__all__ = ["clear_item", "create_scale", "get_scale", "list_scales", "set_item"]
 
 
 def get_scale(db: Session, actor: Actor, scale_id: int) -> ScaleAdministration:
@@ -212,5 +212,22 @@ def set_item(db: Session, actor: Actor, scale_id: int, item_no: int, value: int)
         row.value = value
     db.flush()
     record(db, actor, "update", "scale", a.id, patient_id=a.patient_id)
+    _rescore(db, actor, a, [])
+    return a
+
+
+def clear_item(db: Session, actor: Actor, scale_id: int, item_no: int) -> ScaleAdministration:
+    """Clears one item's answer (entered by mistake): the total goes back to incomplete.
+
+    Alerts the item raised stay open: an alert is never closed automatically.
+    """
+    require(actor, "clinician")
+    a = get_scale(db, actor, scale_id)
+    check_item(a.instrument, item_no, 0)  # refuses an item number the instrument does not have
+    row = next((i for i in a.items if i.item_no == item_no), None)
+    if row is not None:
+        a.items.remove(row)
+        db.flush()
+        record(db, actor, "update", "scale", a.id, patient_id=a.patient_id)
     _rescore(db, actor, a, [])
     return a

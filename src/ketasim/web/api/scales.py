@@ -63,3 +63,11 @@ def set_item(
 ) -> ScalePublic:
     """Sets one item; the answer carries the new total once complete (clinician)."""
     return ScalePublic.model_validate(crud.set_item(db, actor, scale_id, item_no, body.value))
+
+
+@router.delete("/scales/{scale_id}/items/{item_no}")
+def clear_item(
+    db: DbDep, actor: ActorDep, scale_id: IdPath, item_no: Annotated[int, Path(ge=1, le=16)]
+) -> ScalePublic:
+    """Clears one item; the total is incomplete again until it is set (clinician)."""
+    return ScalePublic.model_validate(crud.clear_item(db, actor, scale_id, item_no))

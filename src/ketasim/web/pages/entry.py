@@ -195,7 +195,15 @@ def scale_item(
     error = None
     # ASCII digits only: int() would also take "３", "٣", "+3" and " 3".
     text = str(raw)
-    if ASCII_INT.fullmatch(text):
+    if text == "":
+        # "–" clears the item: the total is incomplete again
+        try:
+            with db.begin_nested():
+                scales_crud.clear_item(db, signed.actor, scale_id, item_no)
+        except RuleError as err:
+            error = f"{err.rule} (rule {err.code}; received {err.received!r})"
+        value = None
+    elif ASCII_INT.fullmatch(text):
         value = int(text)
     else:
         value, error = None, f"item {item_no}: a whole number is required (received {text[:20]!r})"
