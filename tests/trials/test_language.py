@@ -290,3 +290,126 @@ def test_specs_with_every_feature_survive_a_dump_and_reload():
     for data in (MULTI_VISIT, BACKGROUND_TRIAL):
         spec = parse_spec(data)
         assert parse_spec(spec.model_dump(by_alias=True)) == spec
+
+
+# --- dropout and missing-data conventions ------------------------------------------------------
+
+MISSING = copy.deepcopy(MULTI_VISIT)
+MISSING["definitions"]["worse"] = {"min": 25, "kind": "event", "at_risk": []}
+MISSING["endpoints"] = [
+    {"id": "remission_observed", "measure": "rate", "of": "remission"},
+    {"id": "remission_locf", "measure": "rate", "of": "remission", "missing": "locf"},
+    {"id": "remission_nri", "measure": "rate", "of": "remission", "missing": "non_responder"},
+    {"id": "mean_observed", "measure": "mean"},
+    {"id": "mean_locf", "measure": "mean", "missing": "locf"},
+    {"id": "worse_free", "measure": "km", "of": "worse", "times": ["56 d"]},
+]
+
+
+def test_missing_data_conventions_and_censoring_at_dropout():
+    from ketasim.trials.endpoints import endpoint_values
+
+    plan = compile_plan(parse_spec(MISSING), MODEL)
+    data = _hand_made(plan, MULTI_SCORES)
+    data.dropout_h = np.array([np.inf, 30 * 24.0, np.inf, np.inf, 10 * 24.0])
+    got = {ep.id: endpoint_values(plan, data, ep)[0] for ep in plan.endpoints}
+    assert got["remission_observed"] == pytest.approx(200 / 3)  # 0 and 3 of the 3 still observed
+    assert got["remission_locf"] == pytest.approx(60.0)  # 1 carries 20 (day 28), 4 carries 10 (day 7)
+    assert got["remission_nri"] == pytest.approx(40.0)  # the two who dropped out count as not remitted
+    assert got["mean_observed"] == pytest.approx((10 + 30 + 12) / 3)
+    assert got["mean_locf"] == pytest.approx((10 + 20 + 30 + 12 + 10) / 5)
+    # events on days 7 (patient 3) and 14 (patient 2); patient 4 is censored at day 7, not at day 56
+    assert got["worse_free"] == pytest.approx(100 * 0.8 * 2 / 3)
+
+
+DROPOUT_TRIAL = {
+    "id": "dropout-per-arm",
+    "title": "Dropout per arm",
+    "population": {"n": 200},
+    "days": 28,
+    "dropout": {"per_week": 0.2},
+    "arms": [
+        {"id": "ketamine", "regimen": [dict(KET, days=[0, 7, 14, 21])]},
+        {"id": "stays", "regimen": [dict(KET, days=[0, 7, 14, 21])], "dropout": {"per_week": 0}},
+    ],
+    "visits": {"every": "7 d"},
+    "definitions": {"response": {"percent_change_max": -50}},
+    "endpoints": [
+        {"id": "observed", "measure": "rate", "of": "response", "at": "28 d", "by": "arm"},
+        {
+            "id": "nri",
+            "measure": "rate",
+            "of": "response",
+            "at": "28 d",
+            "by": "arm",
+            "missing": "non_responder",
+        },
+    ],
+    "replicates": 2,
+}
+
+
+def test_dropout_hazard_per_arm_removes_observations():
+    plan = compile_plan(parse_spec(DROPOUT_TRIAL), MODEL)
+    assert [a.dropout_per_week for a in plan.design.phases[0].arms] == [0.2, 0.0]
+    result = run_trial(parse_spec(DROPOUT_TRIAL))
+    obs, nri = result.endpoint("observed"), result.endpoint("nri")
+    assert nri.row("stays").mean == pytest.approx(obs.row("stays").mean)  # nobody leaves this arm
+    kept = nri.row("ketamine").mean / obs.row("ketamine").mean  # share still observed at day 28
+    assert kept == pytest.approx(0.8**4, abs=0.12)
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "rule"),
+    [
+        ({"dropout": {"per_week": 1.2}}, "dropout.per_week", "less than 1"),
+        ({"dropout": {"per_week": 0.1, "per_day": 0.1}}, "dropout.per_day", "unknown field"),
+        (
+            {"endpoints": [{"id": "m", "measure": "mean", "missing": "non_responder"}]},
+            "endpoints[0]",
+            "rates",
+        ),
+        ({"endpoints": [{"id": "m", "measure": "mean", "missing": "mmrm"}]}, "endpoints[0].missing", "Input"),
+        (
+            {"endpoints": [{"id": "k", "measure": "km", "of": "worse", "times": ["7 d"], "missing": "locf"}]},
+            "endpoints[0]",
+            "censored",
+        ),
+        (
+            {"endpoints": [{"id": "w", "measure": "rate", "of": "worse", "missing": "non_responder"}]},
+            "endpoints[0].missing",
+            "applies to states",
+        ),
+    ],
+)
+def test_bad_dropout_and_missing_name_the_field(change, field, rule):
+    data = copy.deepcopy(MISSING)
+    data.update(change)
+    err = _error(data)
+    assert err.field == field
+    assert rule in err.rule
+
+
+def test_who_drops_out_does_not_enter_a_later_phase():
+    from ketasim.trials.runner import _Batch
+
+    data = {
+        "id": "dropout-phases",
+        "title": "Dropout in a lead-in",
+        "population": {"n": 100},
+        "phases": [
+            {"id": "lead_in", "days": 14, "dropout": {"per_week": 0.3}},
+            {"id": "randomised", "days": 7, "arms": [{"id": "a"}, {"id": "b"}]},
+        ],
+        "endpoints": [{"id": "m", "measure": "mean", "phase": "randomised"}],
+    }
+    plan = compile_plan(parse_spec(data), MODEL)
+    batch = _Batch(plan, MODEL, (0,), 0)
+    batch.simulate(0, 1, -np.inf, 1000)
+    dropped = np.isfinite(batch.dropout_h)
+    assert 0.35 < dropped.mean() < 0.65  # 1 - 0.7**2 = 0.51
+    assert (batch.dropout_h[dropped] < 14 * 24.0).all()
+    assert (batch.arm[dropped, 1] == -1).all() and (batch.arm[~dropped, 1] >= 0).all()
+    obs = batch.replicate(0).observed("madrs")
+    late = plan.design.times_h > 14 * 24.0
+    assert np.isnan(obs[np.ix_(dropped, late)]).all() and not np.isnan(obs[np.ix_(~dropped, late)]).any()

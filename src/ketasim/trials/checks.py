@@ -248,6 +248,13 @@ class _Checker:
                 raise InputError("trial", f"{where}.of", "is required", None)
         elif e.measure == "difference" and e.of is not None:
             raise InputError("trial", f"{where}.of", f"a difference in {e.in_} takes a scale, not of", e.of)
+        if definition is not None and definition.kind == "event" and e.missing != "observed":
+            raise InputError(
+                "trial",
+                f"{where}.missing",
+                f"events are censored at the last observation: {e.missing} applies to states",
+                e.missing,
+            )
         arm_ids = self.arms_of(phases, e, where)
         for p in phases:
             self.at(p, arm_ids, e.at, e.from_, where)

@@ -47,6 +47,12 @@ class ArmDesign:
     implicit: bool = False  # the single arm of a phase written without arms
     background: str | None = None  # background oral antidepressant from this phase on (None: as before)
     background_from_h: float = 0.0  # new_start / switch: start, from the phase start
+    dropout_per_week: float = 0.0  # probability of dropping out within a week (constant hazard)
+
+    @property
+    def dropout_hazard_h(self) -> float:
+        """Dropout hazard per hour."""
+        return -math.log1p(-self.dropout_per_week) / 168.0
 
     @property
     def last_dose_h(self) -> float | None:
@@ -246,7 +252,8 @@ def _arms(spec: TrialSpec, k: int, phase: Phase, model: Model) -> tuple[ArmDesig
     where = _where(spec, k)
     if phase.arms is None:
         reg = _regimen(phase.regimen, phase.days, where, model)
-        return (ArmDesign("all", 0, reg, tuple(reg.session_times()), implicit=True),)
+        drop = _dropout(spec, phase, None)
+        return (ArmDesign("all", 0, reg, tuple(reg.session_times()), implicit=True, dropout_per_week=drop),)
     ids = [a.id for a in phase.arms]
     for j, a in enumerate(phase.arms):
         if ids.index(a.id) != j:
@@ -267,9 +274,17 @@ def _arms(spec: TrialSpec, k: int, phase: Phase, model: Model) -> tuple[ArmDesig
         bg, bg_from = _background(a, phase, here)
         out.append(
             ArmDesign(a.id, j, reg, tuple(reg.session_times()), a.fraction, a.n, background=bg,
-                      background_from_h=bg_from)
+                      background_from_h=bg_from, dropout_per_week=_dropout(spec, phase, a))
         )  # fmt: skip
     return tuple(out)
+
+
+def _dropout(spec: TrialSpec, phase: Phase, arm: Arm | None) -> float:
+    """Dropout probability per week of an arm: the arm's, else the phase's, else the trial's."""
+    for d in (arm.dropout if arm is not None else None, phase.dropout, spec.dropout):
+        if d is not None:
+            return d.per_week
+    return 0.0
 
 
 def _background(arm: Arm, phase: Phase, where: str) -> tuple[str | None, float]:
@@ -405,6 +420,7 @@ def compile_phases(spec: TrialSpec, model: Model) -> TrialDesign:
                     follows=[x.id for x in src.arms].index(s.follows.arm),
                     background=a.background,
                     background_from_h=a.background_from_h,
+                    dropout_per_week=a.dropout_per_week,
                 )
                 for a, s in zip(arms, ph.arms, strict=True)
                 if s.follows is not None

@@ -22,6 +22,7 @@ import numpy as np
 
 from ketasim.engine.core import Engine
 from ketasim.model import Model, default_model
+from ketasim.population.rng import uniform
 from ketasim.population.virtual import sample_cohort
 from ketasim.trials.allocate import allocate
 from ketasim.trials.calls import plan_calls
@@ -69,20 +70,42 @@ class _Batch:
         self.items = np.full((self.ids.size, d.times_h.size, 10), np.nan)
         self.arm = np.full((self.ids.size, len(d.phases)), -1, dtype=np.int64)
         self.alive = np.ones(self.ids.size, dtype=bool)
+        self.dropout_h = np.full(self.ids.size, np.inf)  # when a patient dropped out (inf: never)
         self.simulated = 0
+        visits = d.visits_h
+        near = (
+            np.abs(d.times_h[:, None] - visits[None, :]).min(axis=1, initial=np.inf) if visits.size else None
+        )
+        self.visit_cols = np.ones(d.times_h.size, bool) if near is None else near <= TIME_TOL_H
 
     def replicate(self, k: int) -> ReplicateData:
         rows = slice(k * self.n, (k + 1) * self.n)
         return ReplicateData(
             self.model, self.seed, self.replicates[k], self.plan.design.times_h,
-            self.items[rows], self.arm[rows], self.cohort.take(rows),
+            self.items[rows], self.arm[rows], self.cohort.take(rows), self.dropout_h[rows], self.visit_cols,
         )  # fmt: skip
+
+    def _drop_out(self, phase_index: int) -> None:
+        """Draws who drops out of phase ``phase_index`` and when (constant hazard per arm)."""
+        phase = self.plan.design.phases[phase_index]
+        col = self.arm[:, phase_index]
+        u = uniform(self.seed, self.ids, f"dropout:{phase.id}")
+        for a in phase.arms:
+            if a.dropout_per_week <= 0:
+                continue
+            who = (col == a.index) & np.isinf(self.dropout_h)
+            t = -np.log(u[who]) / a.dropout_hazard_h
+            self.dropout_h[np.nonzero(who)[0][t < phase.end_h - phase.start_h]] = (
+                phase.start_h + t[t < phase.end_h - phase.start_h]
+            )
 
     def simulate(self, first: int, last: int, done_h: float, chunk: int) -> None:
         """Allocates phases first..last and simulates every live path to the end of ``last``."""
         d = self.plan.design
         for q in range(first, last + 1):
-            allocate(d.phases[q], self.arm, self.alive, self.ids, self.n, self.seed)
+            entering = self.alive & (self.dropout_h > d.phases[q].start_h + TIME_TOL_H)
+            allocate(d.phases[q], self.arm, entering, self.ids, self.n, self.seed)
+            self._drop_out(q)
         live = np.nonzero(self.alive)[0]
         keys, inverse = np.unique(self.arm[live, : last + 1], axis=0, return_inverse=True)
         paths = {tuple(int(a) for a in key): live[inverse.ravel() == i] for i, key in enumerate(keys)}
@@ -136,6 +159,7 @@ def run_batch(
     done_h = -np.inf
     for first, last in plan.design.stages():
         batch.simulate(first, last, done_h, chunk)
+        batch.alive &= np.isinf(batch.dropout_h)  # who dropped out is not simulated further
         done_h = plan.design.phases[last].end_h
         if plan.design.phases[last].continue_if:
             batch.select(last)

@@ -34,6 +34,7 @@ __all__ = [
     "Arm",
     "ArmBackground",
     "DoseItem",
+    "Dropout",
     "Follows",
     "Phase",
     "TrialSpec",
@@ -88,6 +89,12 @@ class ArmBackground(SpecModel):
         return self
 
 
+class Dropout(SpecModel):
+    """Patients leaving the trial at random: a constant hazard, as a probability per week."""
+
+    per_week: float = Field(ge=0, lt=1, description="probability of dropping out within a week")
+
+
 class Arm(SpecModel):
     """A treatment group of a phase."""
 
@@ -103,6 +110,7 @@ class Arm(SpecModel):
     background: ArmBackground | None = Field(
         None, description="background oral antidepressant from this phase on (default: as before)"
     )
+    dropout: Dropout | None = Field(None, description="dropout in this arm (default: the phase's)")
 
     @model_validator(mode="after")
     def _allocation(self) -> Arm:
@@ -132,6 +140,7 @@ class Phase(SpecModel):
     continue_if: Conditions = Field(
         default_factory=list, description="who goes on to the next phase (all must hold)"
     )
+    dropout: Dropout | None = Field(None, description="dropout in this phase (default: the trial's)")
 
     @model_validator(mode="after")
     def _arms_or_regimen(self) -> Phase:
@@ -152,6 +161,7 @@ class TrialSpec(SpecModel):
     arms: list[Arm] | None = Field(None, min_length=1, description="arms of a trial without phases")
     phases: list[Phase] | None = Field(None, min_length=1, description="consecutive phases")
     visits: Visits = Field(default_factory=Visits, description="visits, times from the trial start")
+    dropout: Dropout | None = Field(None, description="dropout in every phase (default: none)")
     definitions: dict[Id, Definition] = Field(default_factory=dict)
     endpoints: list[Endpoint] = Field(min_length=1)
     targets: list[Target] = Field(default_factory=list)
