@@ -413,3 +413,96 @@ def test_who_drops_out_does_not_enter_a_later_phase():
     obs = batch.replicate(0).observed("madrs")
     late = plan.design.times_h > 14 * 24.0
     assert np.isnan(obs[np.ix_(dropped, late)]).all() and not np.isnan(obs[np.ix_(~dropped, late)]).any()
+
+
+# --- stop rules and titration, decided at visits during the run --------------------------------
+
+IV_COURSE = [0, 2, 4, 7, 9, 11]
+
+
+def _course(arm_changes, days=IV_COURSE, dose="0.5 mg/kg"):
+    arm = {"id": "ketamine", "regimen": [dict(KET, dose=dose, days=days)], **arm_changes}
+    return {
+        "id": "decided",
+        "title": "Sessions decided at visits",
+        "population": {"n": 30},
+        "days": 14,
+        "arms": [arm],
+        "visits": {"at": ["2 d", "4 d", "7 d", "9 d", "11 d"]},
+        "definitions": {
+            "anyone": {"min": 0},
+            "nobody": {"min": 100},
+            "response": {"percent_change_max": -50},
+        },
+        "endpoints": [{"id": "m", "measure": "mean", "at": "14 d"}],
+    }
+
+
+def _true_items(data, regimen=None):
+    from ketasim.trials.runner import _Batch
+
+    if regimen is not None:
+        data["arms"][0]["regimen"] = regimen
+    plan = compile_plan(parse_spec(data), MODEL)
+    batch = _Batch(plan, MODEL, (0,), 0)
+    batch.simulate(0, 0, -np.inf, 1000)
+    return batch.items
+
+
+def test_stop_rules_switch_later_sessions_off():
+    never = _true_items(_course({}), regimen=[])
+    stop_at_once = _true_items(_course({"stop_when": {"of": "anyone"}}))  # decided at the day-0 visit
+    np.testing.assert_allclose(stop_at_once, never, rtol=1e-6, atol=1e-9)
+    two_only = _true_items(_course({}, days=[0, 2]))
+    stop_after_two = _true_items(
+        _course({"stop_when": [{"sessions": 2, "without": "nobody"}, {"of": "nobody"}]})
+    )
+    np.testing.assert_allclose(stop_after_two, two_only, rtol=1e-6, atol=1e-9)
+    full = _true_items(_course({"stop_when": {"of": "nobody"}}))
+    np.testing.assert_allclose(full, _true_items(_course({})), rtol=1e-6, atol=1e-9)
+    assert not np.allclose(full, two_only)
+
+
+def test_titration_raises_the_dose_from_the_deciding_visit():
+    written = [dict(KET, days=[0, 2]), dict(KET, dose="0.75 mg/kg", days=[4, 7, 9, 11])]
+    expected = _true_items(_course({}), regimen=written)
+    titrated = _true_items(_course({"titrate": {"to": "0.75 mg/kg", "after_sessions": 2}}))
+    np.testing.assert_allclose(titrated, expected, rtol=1e-6, atol=1e-9)
+    kept = _true_items(_course({"titrate": {"to": "0.75 mg/kg", "unless": "anyone"}}))
+    np.testing.assert_allclose(kept, _true_items(_course({})), rtol=1e-6, atol=1e-9)
+
+
+def test_stop_on_remission_gives_fewer_sessions_end_to_end():
+    spec = _course({"stop_when": {"of": "response"}})
+    spec["endpoints"] = [
+        {"id": "m", "measure": "mean", "at": "14 d"},
+        {"id": "r", "measure": "rate", "of": "response"},
+    ]
+    stopped = run_trial(parse_spec(spec), replicates=2)
+    full = run_trial(parse_spec(_course({})), replicates=2)
+    assert stopped.endpoint("m").row().mean > full.endpoint("m").row().mean  # responders stop early: worse
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "rule"),
+    [
+        ({"stop_when": {"of": "remitted"}}, "arms[0].stop_when[0].of", "unknown definition"),
+        ({"stop_when": {"sessions": 2}}, "arms[0].stop_when[0]", "go together"),
+        (
+            {"stop_when": {"of": "anyone", "sessions": 2, "without": "nobody"}},
+            "arms[0].stop_when[0]",
+            "give of",
+        ),
+        ({"titrate": {"to": "84 mg"}}, "arms[0].titrate.to", "unit"),
+        ({"titrate": {"to": "0.4 mg/kg"}}, "arms[0].titrate.to", "higher"),
+        ({"titrate": {"to": "lots"}}, "arms[0].titrate.to", ""),
+        ({"titrate": {"to": "0.75 mg/kg", "unless": "relapse"}}, "arms[0].titrate.unless", "not on an event"),
+        ({"titrate": {"to": "0.75 mg/kg", "after": "1 session"}}, "arms[0].titrate.after", "unknown field"),
+    ],
+)
+def test_bad_rules_name_the_field(changes, field, rule):
+    data = _course(changes)
+    data["definitions"]["relapse"] = {"min": 22, "at_risk": []}
+    err = _error(data)
+    assert err.field == field
+    assert rule in err.rule

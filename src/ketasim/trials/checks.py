@@ -309,12 +309,42 @@ def _targets(spec: TrialSpec, endpoints: dict[str, EndpointPlan]) -> None:
             raise InputError("trial", f"{where}.time", "applies to km endpoints only", t.time)
 
 
+def _rules(design: TrialDesign, defs: dict[str, DefinitionPlan]) -> None:
+    """Stop and titration rules name state definitions (they are decided at a visit)."""
+    for p in design.phases:
+        for a in p.arms:
+            where = f"{p.path}.arms[{a.index}]".lstrip(".")
+            named = [
+                (f"stop_when[{i}].{k}", getattr(r, k))
+                for i, r in enumerate(a.stop_when)
+                for k in ("of", "without")
+            ]
+            if a.titrate is not None:
+                named.append(("titrate.unless", a.titrate.unless))
+            for field, name in named:
+                if name is None:
+                    continue
+                if name not in defs:
+                    known = ", ".join(defs) or "none defined"
+                    raise InputError(
+                        "trial", f"{where}.{field}", f"unknown definition (definitions: {known})", name
+                    )
+                if defs[name].kind != "state":
+                    raise InputError(
+                        "trial",
+                        f"{where}.{field}",
+                        "rules are decided on a state at a visit, not on an event",
+                        name,
+                    )
+
+
 def compile_plan(spec: TrialSpec, model: Model | None = None) -> Plan:
     """Checks ``spec`` completely and resolves it; raises :class:`InputError` naming the field."""
     model = default_model() if model is None else model
     design = compile_phases(spec, model)
     defs = _definitions(spec)
     checker = _Checker(design, defs)
+    _rules(design, defs)
     for p in design.phases:
         for j, c in enumerate(p.continue_if):
             checker.condition(c, p, f"{p.path}.continue_if[{j}]".lstrip("."))

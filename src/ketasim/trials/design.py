@@ -17,11 +17,12 @@ from ketasim.errors import InputError, KetasimError
 from ketasim.model import Model
 from ketasim.population.patients import BACKGROUND, STARTS_NEW_AD
 from ketasim.population.virtual import PopulationSpec
-from ketasim.regimen.dose import Dose, Drug, Route, placebo
+from ketasim.regimen.dose import MAX_DEVICES, Dose, Drug, Route, placebo
 from ketasim.regimen.regimen import Regimen
-from ketasim.trials.spec import Arm, DoseItem, Phase, TrialSpec, Visits
+from ketasim.trials.spec import Arm, DoseItem, Phase, StopRule, Titration, TrialSpec, Visits
 from ketasim.trials.spec_base import time_h
 from ketasim.trials.spec_endpoints import Condition
+from ketasim.units import DEVICE_MG, DoseAmount, parse_dose
 
 __all__ = ["ArmDesign", "PhaseDesign", "TrialDesign", "compile_phases", "unique_times"]
 
@@ -48,6 +49,14 @@ class ArmDesign:
     background: str | None = None  # background oral antidepressant from this phase on (None: as before)
     background_from_h: float = 0.0  # new_start / switch: start, from the phase start
     dropout_per_week: float = 0.0  # probability of dropping out within a week (constant hazard)
+    stop_when: tuple[StopRule, ...] = ()  # decided at visits, on observed scores
+    titrate: Titration | None = None
+    titrate_to: DoseAmount | None = None
+
+    @property
+    def has_rules(self) -> bool:
+        """Whether sessions of this arm are decided during the run (stop rules, titration)."""
+        return bool(self.stop_when) or self.titrate is not None
 
     @property
     def dropout_hazard_h(self) -> float:
@@ -274,9 +283,37 @@ def _arms(spec: TrialSpec, k: int, phase: Phase, model: Model) -> tuple[ArmDesig
         bg, bg_from = _background(a, phase, here)
         out.append(
             ArmDesign(a.id, j, reg, tuple(reg.session_times()), a.fraction, a.n, background=bg,
-                      background_from_h=bg_from, dropout_per_week=_dropout(spec, phase, a))
+                      background_from_h=bg_from, dropout_per_week=_dropout(spec, phase, a),
+                      stop_when=tuple(a.stop_when), titrate=a.titrate,
+                      titrate_to=_titration(a, reg, here))
         )  # fmt: skip
     return tuple(out)
+
+
+def _titration(arm: Arm, reg: Regimen, where: str) -> DoseAmount | None:
+    """The dose a titration rises to, checked against the arm's active doses."""
+    t = arm.titrate
+    if t is None:
+        return None
+    here = f"{where}.titrate.to"
+    try:
+        to = parse_dose(t.to, "titrate.to")
+    except KetasimError as err:
+        raise InputError("trial", here, err.rule, t.to) from None
+    active = [d for d in reg if not d.drug.is_placebo and d.amount is not None]
+    if not active:
+        raise InputError("trial", f"{where}.titrate", "the arm has no active doses to titrate", arm.id)
+    for d in active:
+        assert d.amount is not None
+        if d.amount.per_kg != to.per_kg:
+            raise InputError("trial", here, f"must have the unit of the arm's doses ({d.amount})", t.to)
+        if d.devices and (to.value % DEVICE_MG or not 0 < to.value <= MAX_DEVICES * DEVICE_MG):
+            raise InputError(
+                "trial", here, f"esketamine nasal doses are whole 28 mg devices (at most {MAX_DEVICES})", t.to
+            )
+    if all(d.amount is not None and d.amount.value >= to.value for d in active):
+        raise InputError("trial", here, "must be higher than one of the arm's doses", t.to)
+    return to
 
 
 def _dropout(spec: TrialSpec, phase: Phase, arm: Arm | None) -> float:
@@ -421,6 +458,9 @@ def compile_phases(spec: TrialSpec, model: Model) -> TrialDesign:
                     background=a.background,
                     background_from_h=a.background_from_h,
                     dropout_per_week=a.dropout_per_week,
+                    stop_when=a.stop_when,
+                    titrate=a.titrate,
+                    titrate_to=a.titrate_to,
                 )
                 for a, s in zip(arms, ph.arms, strict=True)
                 if s.follows is not None

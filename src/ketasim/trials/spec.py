@@ -19,13 +19,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import BeforeValidator, Field, ValidationError, model_validator
 
 from ketasim.errors import InputError
 from ketasim.files import read_data
-from ketasim.trials.spec_base import Id, SpecModel, Time, time_h
+from ketasim.trials.spec_base import Id, SpecModel, Time, as_list, single_or_list, time_h
 from ketasim.trials.spec_endpoints import Conditions, Definition, Endpoint, Target
 from ketasim.trials.spec_population import BackgroundKind, Population
 
@@ -37,6 +37,8 @@ __all__ = [
     "Dropout",
     "Follows",
     "Phase",
+    "StopRule",
+    "Titration",
     "TrialSpec",
     "Visits",
     "load_spec",
@@ -95,6 +97,35 @@ class Dropout(SpecModel):
     per_week: float = Field(ge=0, lt=1, description="probability of dropping out within a week")
 
 
+class StopRule(SpecModel):
+    """When a patient's sessions of an arm stop: decided at each visit of its phase, on observed scores."""
+
+    of: Id | None = Field(None, description="stop once this definition holds at a visit")
+    sessions: int | None = Field(None, ge=1, description="stop once this many sessions are given ...")
+    without: Id | None = Field(None, description="... and this definition does not hold at the visit")
+
+    @model_validator(mode="after")
+    def _form(self) -> StopRule:
+        if (self.of is None) == (self.sessions is None):
+            raise ValueError(
+                "give of (stop once it holds) or sessions with without (stop after N without it)"
+            )
+        if (self.sessions is None) != (self.without is None):
+            raise ValueError("sessions and without go together: stop after N sessions without a definition")
+        return self
+
+
+StopRules = Annotated[list[StopRule], BeforeValidator(as_list), Field(json_schema_extra=single_or_list)]
+
+
+class Titration(SpecModel):
+    """A dose increase decided at a visit: to ``to`` after ``after_sessions``, unless ``unless`` holds."""
+
+    to: str = Field(description="the higher dose, same unit as the arm's ('84 mg', '0.75 mg/kg')")
+    after_sessions: int = Field(1, ge=1, description="sessions given before the dose may rise")
+    unless: Id | None = Field(None, description="keep the dose while this definition holds (e.g. response)")
+
+
 class Arm(SpecModel):
     """A treatment group of a phase."""
 
@@ -111,6 +142,10 @@ class Arm(SpecModel):
         None, description="background oral antidepressant from this phase on (default: as before)"
     )
     dropout: Dropout | None = Field(None, description="dropout in this arm (default: the phase's)")
+    stop_when: StopRules = Field(
+        default_factory=list, description="stop the arm's sessions for a patient (any rule that holds)"
+    )
+    titrate: Titration | None = Field(None, description="raise the dose for a patient (once, then stay)")
 
     @model_validator(mode="after")
     def _allocation(self) -> Arm:
