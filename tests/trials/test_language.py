@@ -506,3 +506,88 @@ def test_bad_rules_name_the_field(changes, field, rule):
     err = _error(data)
     assert err.field == field
     assert rule in err.rule
+
+
+# --- strata: randomisation within strata, endpoints per stratum --------------------------------
+
+STRATA = {
+    "id": "strata",
+    "title": "Randomised withdrawal within strata",
+    "population": {"n": 80},
+    "phases": [
+        {
+            "id": "induction",
+            "days": 14,
+            "regimen": [dict(KET, days=[0, 2, 4, 7, 9, 11])],
+            "continue_if": {"of": "response"},
+        },
+        {
+            "id": "maintenance",
+            "days": 14,
+            "strata": [
+                {"id": "remitters", "where": {"of": "remission", "phase": "induction"}},
+                {"id": "responders", "where": {"of": "response", "phase": "induction"}},
+            ],
+            "arms": [
+                {"id": "continue", "regimen": [dict(KET, days=[0, 7])]},
+                {"id": "withdraw", "placebo": "saline"},
+            ],
+        },
+    ],
+    "visits": {"every": "7 d"},
+    "definitions": {"response": {"percent_change_max": -50}, "remission": {"max": 12}},
+    "endpoints": [
+        {"id": "m_remitters", "measure": "mean", "phase": "maintenance", "by": "arm", "stratum": "remitters"},
+        {"id": "m_all", "measure": "mean", "phase": "maintenance", "by": "arm"},
+    ],
+}
+
+
+def test_randomisation_is_balanced_within_strata_and_endpoints_take_one():
+    from ketasim.trials.runner import _Batch, run_batch
+
+    plan = compile_plan(parse_spec(STRATA), MODEL)
+    batch = _Batch(plan, MODEL, (0, 1), 5)
+    batch.simulate(0, 0, -np.inf, 1000)
+    batch.select(0)
+    batch.simulate(1, 1, plan.design.phases[0].end_h, 1000)
+    for k in range(2):
+        rows = slice(k * 80, (k + 1) * 80)
+        arm, stratum = batch.arm[rows, 1], batch.stratum[rows, 1]
+        assert ((arm >= 0) == (stratum >= 0)).all()  # every entrant is a responder: in a stratum
+        for s in (0, 1):
+            counts = [int(((stratum == s) & (arm == a)).sum()) for a in (0, 1)]
+            assert abs(counts[0] - counts[1]) <= 1 and sum(counts) > 0
+        data = batch.replicate(k)
+        remitted = data.observed("madrs")[:, plan.design.index_of(14 * 24.0)] <= 12
+        assert (remitted[stratum == 0]).all() and not remitted[stratum == 1].any()
+    out = run_batch(plan, MODEL, (0, 1), 5)
+    assert np.isfinite(out.values["m_remitters"]).all()
+    assert not np.allclose(out.values["m_remitters"], out.values["m_all"])
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "field", "rule"),
+    [
+        (
+            ["phases", 1, "strata", 0, "where"],
+            {"of": "remission"},
+            "phases[1].strata[0].where[0].phase",
+            "earlier",
+        ),
+        (["phases", 1, "strata", 1, "id"], "remitters", "phases[1].strata[1].id", "unique"),
+        (["phases", 1, "arms"], None, "phases[1].strata", "randomised phases"),
+        (["endpoints", 0, "stratum"], "stable", "endpoints[0].stratum", "must name a stratum"),
+        (["phases", 0, "continue_if"], [], "phases[1].strata[0].where[0]", "continue_if"),
+        (["phases", 1, "strata", 0, "where"], [], "phases[1].strata[0].where", "at least 1"),
+    ],
+)
+def test_bad_strata_name_the_field(path, value, field, rule):
+    data = copy.deepcopy(STRATA)
+    node = data
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    err = _error(data)
+    assert err.field.startswith(field)
+    assert rule in err.rule

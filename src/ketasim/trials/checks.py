@@ -255,6 +255,15 @@ class _Checker:
                 f"events are censored at the last observation: {e.missing} applies to states",
                 e.missing,
             )
+        if e.stratum is not None:
+            known = [s for p in phases for s, _ in p.strata]
+            if e.stratum not in known:
+                raise InputError(
+                    "trial",
+                    f"{where}.stratum",
+                    f"must name a stratum of the endpoint's phases {known}",
+                    e.stratum,
+                )
         arm_ids = self.arms_of(phases, e, where)
         for p in phases:
             self.at(p, arm_ids, e.at, e.from_, where)
@@ -348,6 +357,9 @@ def compile_plan(spec: TrialSpec, model: Model | None = None) -> Plan:
     for p in design.phases:
         for j, c in enumerate(p.continue_if):
             checker.condition(c, p, f"{p.path}.continue_if[{j}]".lstrip("."))
+        for i, (_, where) in enumerate(p.strata):
+            for j, c in enumerate(where):
+                checker.condition(c, p, f"{p.path}.strata[{i}].where[{j}]".lstrip("."))
     seen: dict[str, EndpointPlan] = {}
     for i, e in enumerate(spec.endpoints):
         if e.id in seen:

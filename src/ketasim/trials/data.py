@@ -51,6 +51,7 @@ class ReplicateData:
     dropout_h: np.ndarray | None = None
     visits: np.ndarray | None = None
     locf: bool = False
+    stratum: np.ndarray | None = None  # (patients, phases): stratum index, -1 where none
     _obs: dict[str, np.ndarray] = field(default_factory=dict)
     _parent: ReplicateData | None = None
 

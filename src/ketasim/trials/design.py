@@ -81,6 +81,7 @@ class PhaseDesign:
     follows_phase: int | None = None
     continue_if: tuple[Condition, ...] = ()
     own_visits_h: tuple[float, ...] = ()
+    strata: tuple[tuple[str, tuple[Condition, ...]], ...] = ()  # (id, where): first that holds
 
     def arm(self, arm_id: str) -> ArmDesign | None:
         return next((a for a in self.arms if a.id == arm_id), None)
@@ -199,6 +200,40 @@ def _paths(phases: tuple[PhaseDesign, ...], limit: int) -> list[tuple[int, ...]]
             return nxt[:limit]
         out = nxt
     return out
+
+
+def _strata(
+    spec: TrialSpec, k: int, phase: Phase, phases: list[Phase]
+) -> tuple[tuple[str, tuple[Condition, ...]], ...]:
+    """Strata of a randomised phase: known when it starts (covariates, or scores of an earlier stage)."""
+    where = _join(_where(spec, k), "strata")
+    if not phase.strata:
+        return ()
+    if phase.arms is None or any(a.follows is not None for a in phase.arms):
+        raise InputError("trial", where, "strata apply to randomised phases (arms without follows)", phase.id)
+    if any(a.n is not None for a in phase.arms):
+        raise InputError(
+            "trial", where, "strata share entrants by fraction: give arms fractions, not n", phase.id
+        )
+    ids = [s.id for s in phase.strata]
+    earlier = [p.id for p in phases[:k]]
+    for i, s in enumerate(phase.strata):
+        if ids.index(s.id) != i:
+            raise InputError("trial", f"{where}[{i}].id", "stratum ids must be unique in a phase", s.id)
+        for j, c in enumerate(s.where):
+            if c.covariate is not None:
+                continue
+            here = f"{where}[{i}].where[{j}]"
+            if c.phase is None or c.phase not in earlier:
+                rule = f"must name an earlier phase {earlier} (strata are known at its start)"
+                raise InputError("trial", f"{here}.phase", rule, c.phase)
+            if not phases[k - 1].continue_if:
+                raise InputError(
+                    "trial", here,
+                    "scores decide strata only at a selection: give the previous phase a continue_if",
+                    phases[k - 1].id,
+                )  # fmt: skip
+    return tuple((s.id, tuple(s.where)) for s in phase.strata)
 
 
 def _where(spec: TrialSpec, k: int) -> str:
@@ -469,7 +504,10 @@ def compile_phases(spec: TrialSpec, model: Model) -> TrialDesign:
             raise InputError("trial", _join(where, "continue_if"), "the last phase has no next phase", ph.id)
         end = start + 24.0 * ph.days
         own = _visit_times(ph.visits, start, end, _join(where, "visits"))
-        out.append(PhaseDesign(ph.id, k, start, end, arms, where, follows, tuple(ph.continue_if), tuple(own)))
+        strata = _strata(spec, k, ph, phases_in)
+        out.append(
+            PhaseDesign(ph.id, k, start, end, arms, where, follows, tuple(ph.continue_if), tuple(own), strata)
+        )
         start = end
     first = out[0]
     pop = spec.population

@@ -94,6 +94,16 @@ def _group_sample(plan: Plan, data: ReplicateData, ep: EndpointPlan, g: Group) -
     e = ep.spec
     s = _Sample()
     latest = np.full(g.patients.size, -np.inf)
+    if e.stratum is not None:
+        ids = [s for s, _ in g.phase.strata]
+        code = ids.index(e.stratum) if e.stratum in ids else -2
+        mine = (
+            np.zeros(g.patients.size, bool)
+            if data.stratum is None
+            else data.stratum[g.patients, g.phase.index] == code
+        )
+        g = Group(g.phase, g.arm, g.patients[mine], g.origin_h)
+        latest = latest[mine]
     if e.among:
         ok, latest = conditions(plan, data, e.among, g.patients, g.phase)
         g = Group(g.phase, g.arm, g.patients[ok], g.origin_h)

@@ -75,6 +75,7 @@ class _Batch:
         self.arm = np.full((self.ids.size, len(d.phases)), -1, dtype=np.int64)
         self.alive = np.ones(self.ids.size, dtype=bool)
         self.dropout_h = np.full(self.ids.size, np.inf)  # when a patient dropped out (inf: never)
+        self.stratum = np.full((self.ids.size, len(d.phases)), -1, dtype=np.int64)  # -1: none
         self.simulated = 0
         visits = d.visits_h
         near = (
@@ -87,7 +88,22 @@ class _Batch:
         return ReplicateData(
             self.model, self.seed, self.replicates[k], self.plan.design.times_h,
             self.items[rows], self.arm[rows], self.cohort.take(rows), self.dropout_h[rows], self.visit_cols,
+            stratum=self.stratum[rows],
         )  # fmt: skip
+
+    def _stratify(self, q: int, entering: np.ndarray) -> None:
+        """The stratum of every entrant of phase ``q``: the first whose conditions hold (-1: none)."""
+        phase = self.plan.design.phases[q]
+        if not phase.strata:
+            return
+        for k in range(len(self.replicates)):
+            data = self.replicate(k)
+            rows = slice(k * self.n, (k + 1) * self.n)
+            who = np.nonzero(entering[rows])[0]
+            col = self.stratum[rows, q]
+            for s, (_, where) in enumerate(phase.strata):
+                ok, _ = conditions(self.plan, data, where, who, phase)
+                col[who[ok & (col[who] < 0)]] = s
 
     def _drop_out(self, phase_index: int) -> None:
         """Draws who drops out of phase ``phase_index`` and when (constant hazard per arm)."""
@@ -108,7 +124,9 @@ class _Batch:
         d = self.plan.design
         for q in range(first, last + 1):
             entering = self.alive & (self.dropout_h > d.phases[q].start_h + TIME_TOL_H)
-            allocate(d.phases[q], self.arm, entering, self.ids, self.n, self.seed)
+            self._stratify(q, entering)
+            strata = self.stratum[:, q] if d.phases[q].strata else None
+            allocate(d.phases[q], self.arm, entering, self.ids, self.n, self.seed, strata)
             self._drop_out(q)
         live = np.nonzero(self.alive)[0]
         keys, inverse = np.unique(self.arm[live, : last + 1], axis=0, return_inverse=True)

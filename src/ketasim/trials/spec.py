@@ -38,6 +38,7 @@ __all__ = [
     "Follows",
     "Phase",
     "StopRule",
+    "Stratum",
     "Titration",
     "TrialSpec",
     "Visits",
@@ -157,6 +158,13 @@ class Arm(SpecModel):
         return self
 
 
+class Stratum(SpecModel):
+    """A stratum of a phase's entrants: randomised within itself, reported with endpoint `stratum`."""
+
+    id: Id
+    where: Conditions = Field(min_length=1, description="who is in it (all must hold; first stratum wins)")
+
+
 class Visits(SpecModel):
     """Assessment times (pre-dose when a session is due at the same time)."""
 
@@ -176,6 +184,9 @@ class Phase(SpecModel):
         default_factory=list, description="who goes on to the next phase (all must hold)"
     )
     dropout: Dropout | None = Field(None, description="dropout in this phase (default: the trial's)")
+    strata: list[Stratum] = Field(
+        default_factory=list, description="randomise within these groups of entrants (first that holds)"
+    )
 
     @model_validator(mode="after")
     def _arms_or_regimen(self) -> Phase:

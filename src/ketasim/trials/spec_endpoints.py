@@ -220,6 +220,7 @@ class Endpoint(SpecModel):
     among: Conditions = Field(default_factory=list, description="restrict to patients meeting all these")
     covariate: Covariate | None = Field(None, description="standardized_beta: the predictor reported")
     adjust: list[Covariate] = Field(default_factory=list, description="standardized_beta: other predictors")
+    stratum: Id | None = Field(None, description="only the patients of this stratum of the endpoint's phase")
     missing: Literal["observed", "locf", "non_responder"] = Field(
         "observed",
         description="missing data: observed cases, last observation carried forward, non-responder",
