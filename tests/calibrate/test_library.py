@@ -5,7 +5,7 @@ import math
 import pytest
 import yaml
 
-from ketasim.calibrate.library import LIBRARY, library_specs, target_rows
+from ketasim.calibrate.library import LIBRARY, cohorts, library_specs, target_rows
 from ketasim.calibrate.targets import fit_targets, reported_sd_median
 from ketasim.errors import InputError
 from ketasim.trials import compile_plan, load_spec
@@ -35,6 +35,34 @@ def test_a_target_citing_an_unverified_row_is_refused(tmp_path):
     (tmp_path / "x.yaml").write_text(yaml.safe_dump(data))
     with pytest.raises(InputError, match="not in the targets file"):
         library_specs(tmp_path)
+
+
+def test_a_target_citing_a_reference_or_definition_row_is_refused(tmp_path):
+    rows = target_rows()
+    data = yaml.safe_load((LIBRARY / "murrough2013ajp.yaml").read_text())
+    for source in ("P01", "DR03"):  # a pooled analysis (role reference), a definition
+        row = rows[source]
+        assert row.role != "calibration"
+        data["targets"][0]["source"] = source
+        (tmp_path / "x.yaml").write_text(yaml.safe_dump(data))
+        with pytest.raises(InputError, match=r"murrough2013ajp.targets\[0\].source") as info:
+            library_specs(tmp_path)
+        if row.verified:
+            assert f"role {row.role!r}" in info.value.rule
+
+
+def test_every_library_target_is_a_calibration_row():
+    rows = target_rows()
+    assert {rows[t.source].role for s in library_specs() for t in s.targets} == {"calibration"}
+
+
+def test_specs_sharing_a_cohort_are_grouped_together():
+    groups = cohorts(library_specs())
+    assert {"zarate2006", "niciu2014", "ibrahim2012", "pennybaker2017"} <= set(groups["nimh"])
+    assert "murrough2013bp" in groups["mount-sinai-ketamine-course"]
+    assert {"zheng2018", "li2022"} <= set(groups["guangzhou-ketamine"])
+    assert groups["daly2018"] == ["daly2018"]  # no cohort: its own group
+    assert sorted(i for ids in groups.values() for i in ids) == sorted(s.id for s in library_specs())
 
 
 def test_unknown_study_is_named():
