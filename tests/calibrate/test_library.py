@@ -1,11 +1,12 @@
 """The calibration library: specs valid, targets only from verified rows, weights from the right rule."""
 
+import csv
 import math
 
 import pytest
 import yaml
 
-from ketasim.calibrate.library import LIBRARY, cohorts, library_specs, target_rows
+from ketasim.calibrate.library import LIBRARY, TARGETS_CSV, cohorts, library_specs, target_rows
 from ketasim.calibrate.targets import fit_targets, reported_sd_median
 from ketasim.errors import InputError
 from ketasim.trials import compile_plan, load_spec
@@ -73,7 +74,12 @@ def test_unknown_study_is_named():
 def test_target_values_match_the_file_where_printed_plainly():
     """A target's value appears in its row's value text (sign and % aside), or is a documented count."""
     rows = target_rows()
-    derived = {"C02"}  # "n (%)" counts: the spec gives n/N as a percent with one decimal
+    with TARGETS_CSV.open(newline="", encoding="utf-8") as fh:
+        raw = {r["id"]: r for r in csv.DictReader(fh)}
+    # "n (%)" or n/N counts: the spec gives n/N as a percent with one decimal
+    derived = {"C02", "DR06", "DR07", "DR12", "DR13", "DR14", "DR20", "P10", "P13"}
+    # the other arm's values stand in the row's dispersion field or notes
+    elsewhere = {"P11", "P12", "P14", "P15"}
     interpreted = {"G01": 0.0}  # a sentence ("loss of benefit ... by 8 days"); its spec says how it is read
     for spec in library_specs():
         for t in spec.targets:
@@ -83,6 +89,8 @@ def test_target_values_match_the_file_where_printed_plainly():
                 assert t.value == interpreted[t.source]
                 continue
             text = rows[t.source].value.replace("−", "-")
+            if t.source in elsewhere:
+                text += " " + raw[t.source]["dispersion"] + " " + raw[t.source]["notes"]
             assert f"{abs(t.value):g}" in text.replace("-", ""), (spec.id, t.source, t.value, text)
 
 
