@@ -147,6 +147,9 @@ class TrialSpec(SpecModel):
     title: str = Field(min_length=1)
     citation: str = ""
     notes: str = ""
+    cohort: Id | None = Field(
+        None, description="patient cohort shared with other specs (cross-validation leaves it out together)"
+    )
     population: Population
     days: float | None = Field(None, gt=0, le=3650, description="duration of a trial without phases")
     arms: list[Arm] | None = Field(None, min_length=1, description="arms of a trial without phases")
