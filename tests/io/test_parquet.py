@@ -62,15 +62,3 @@ def test_a_foreign_file_has_no_provenance(tmp_path):
     pd.DataFrame({"a": [1]}).to_parquet(path)
     with pytest.raises(InputError, match="no ketasim provenance"):
         read_provenance(path)
-
-
-def test_population_summary_without_responders_is_valid_json(tmp_path):
-    """Nobody responding gives no relapse proportion (None), not a NaN that breaks --json."""
-    reg = tmp_path / "tiny.yaml"
-    reg.write_text("- {drug: racemic_ketamine, route: iv, dose: 0.001 mg/kg, over: 40 min, at: 0 h}\n")
-    res = CliRunner().invoke(
-        app, ["population", "--regimen", str(reg), "--n", "3", "--days", "7", "--seed", "1", "--json"]
-    )
-    assert res.exit_code == 0, res.output
-    rel = json.loads(res.output)["relapsed_among_responders"]
-    assert rel == {"fraction": None, "ci95": None, "n": 0}

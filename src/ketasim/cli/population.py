@@ -102,9 +102,6 @@ def population(
         ("remission_at_end", int(frame["remission_end"].sum()), n),
         ("relapsed_among_responders", int(frame["relapsed"].sum()), responders),
     ):
-        if denom == 0:  # e.g. relapse among responders when nobody responded: no proportion
-            summary[key] = {"fraction": None, "ci95": None, "n": 0}
-            continue
         p, lo, hi = wilson(count, denom)
         summary[key] = {"fraction": p, "ci95": [lo, hi], "n": denom}
     rel = frame.loc[frame["relapsed"], "time_to_relapse_d"]
@@ -120,9 +117,6 @@ def population(
         table.add_column(col)
     for key in ("responded", "response_at_end", "remission_at_end", "relapsed_among_responders"):
         v = summary[key]
-        if v["fraction"] is None:
-            table.add_row(key.replace("_", " "), "n/a", "n/a", "0")
-            continue
         table.add_row(key.replace("_", " "), f"{100 * v['fraction']:.1f} %",
                       f"{100 * v['ci95'][0]:.1f}-{100 * v['ci95'][1]:.1f} %", str(v["n"]))  # fmt: skip
     console.print(table)
