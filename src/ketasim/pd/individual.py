@@ -14,7 +14,7 @@ import numpy as np
 
 from ketasim.library.Ketasim_2026_symptoms import ITEMS
 from ketasim.model import Model
-from ketasim.population.patients import Cohort
+from ketasim.population.patients import BACKGROUND, STARTS_NEW_AD, Cohort
 
 __all__ = ["IndividualPD", "individual_pd"]
 
@@ -115,7 +115,7 @@ def individual_pd(model: Model, cohort: Cohort) -> IndividualPD:
         phi=np.asarray(phi, float),
         ampa=0.0 if sw.ampa_blockade else 1.0,
         beta_bz=np.asarray(beta, float),
-        new_ad=cohort.background == 2,
+        new_ad=np.isin(cohort.background, [BACKGROUND.index(b) for b in STARTS_NEW_AD]),
         base_items=base,
         floor_items=floor,
         a_w=s.value("A_W"),

@@ -33,7 +33,7 @@ import numpy as np
 
 from ketasim.errors import InputError
 from ketasim.model import Model
-from ketasim.population.patients import BACKGROUND, Cohort, Patient
+from ketasim.population.patients import STARTS_NEW_AD, Cohort, Patient
 from ketasim.population.virtual import TRD_TRIAL
 
 __all__ = ["BASELINE", "Quantity", "Space", "build_space"]
@@ -139,7 +139,7 @@ def build_space(model: Model, patient: Patient) -> Space:
             if p.variability is None or p.variability.omega == 0:
                 continue
             key = f"{ps.name}.{p.name}"
-            if key == _NEEDS_NEW_AD and patient.background_ad != BACKGROUND[2]:
+            if key == _NEEDS_NEW_AD and patient.background_ad not in STARTS_NEW_AD:
                 continue
             quantities.append(Quantity(key, SHORT.get(key, key), LABELS.get(key, key), p.variability.omega))
         correlations.extend((f"{ps.name}.{a}", f"{ps.name}.{b}", r) for a, b, r in ps.correlations)

@@ -17,15 +17,31 @@ import numpy as np
 
 from ketasim.errors import InputError
 
-__all__ = ["ANCESTRIES", "BACKGROUND", "GENOTYPES", "Cohort", "Patient"]
+__all__ = ["ANCESTRIES", "BACKGROUND", "GENOTYPES", "PHYSIOLOGICAL", "STARTS_NEW_AD", "Cohort", "Patient"]
 
 ANCESTRIES = ("white", "black", "asian", "japanese", "other")
 GENOTYPES = ("val/val", "val/met", "met/met")
-BACKGROUND = ("none", "continuing", "new_start")
+#: Background oral antidepressant: none; continuing a steady one; a new start; a switch from the one taken
+#: to a new one. The codes are the indices (``Cohort.background``).
+BACKGROUND = ("none", "continuing", "new_start", "switch")
+#: Backgrounds in which a new oral antidepressant starts (at the run's ``ad_start_h``).
+STARTS_NEW_AD = ("new_start", "switch")
 Sex = Literal["female", "male"]
 
 WEIGHT_RANGE_KG = (30.0, 250.0)
 AGE_RANGE_Y = (18.0, 100.0)
+
+#: Physiological limits of every sampled continuous covariate (the ranges a :class:`Patient` accepts),
+#: with units: a virtual population is always truncated to them.
+PHYSIOLOGICAL: dict[str, tuple[float, float, str]] = {
+    "weight_kg": (*WEIGHT_RANGE_KG, "kg"),
+    "age_years": (*AGE_RANGE_Y, "years"),
+    "baseline_madrs": (0.0, 60.0, "points"),
+    "b12_pg_ml": (50.0, 3000.0, "pg/mL"),
+    "adiponectin_ug_ml": (0.5, 60.0, "µg/mL"),
+    "bmi": (12.0, 70.0, "kg/m²"),
+    "benzodiazepine_mg_day": (0.0, 200.0, "mg/day diazepam-eq."),
+}
 
 
 def _number(value: Any, field_name: str, lo: float, hi: float, unit: str) -> float:
@@ -71,18 +87,12 @@ class Patient:
 
     def __post_init__(self) -> None:
         s = object.__setattr__
-        s(self, "weight_kg", _number(self.weight_kg, "weight_kg", *WEIGHT_RANGE_KG, "kg"))
-        s(self, "age_years", _number(self.age_years, "age_years", *AGE_RANGE_Y, "years"))
-        s(self, "baseline_madrs", _number(self.baseline_madrs, "baseline_madrs", 0, 60, "points"))
+        lim = PHYSIOLOGICAL
+        for name in ("weight_kg", "age_years", "baseline_madrs", "benzodiazepine_mg_day"):
+            s(self, name, _number(getattr(self, name), name, *lim[name]))
         s(self, "baseline_si", _number(self.baseline_si, "baseline_si", 0, 6, "points (MADRS item 10)"))
-        s(self, "b12_pg_ml", _optional(self.b12_pg_ml, "b12_pg_ml", 50, 3000, "pg/mL"))
-        s(self, "adiponectin_ug_ml", _optional(self.adiponectin_ug_ml, "adiponectin_ug_ml", 0.5, 60, "µg/mL"))
-        s(self, "bmi", _optional(self.bmi, "bmi", 12, 70, "kg/m²"))
-        s(
-            self,
-            "benzodiazepine_mg_day",
-            _number(self.benzodiazepine_mg_day, "benzodiazepine_mg_day", 0, 200, "mg/day diazepam-eq."),
-        )
+        for name in ("b12_pg_ml", "adiponectin_ug_ml", "bmi"):
+            s(self, name, _optional(getattr(self, name), name, *lim[name]))
         if self.sex not in ("female", "male"):
             raise InputError("patient", "sex", "must be 'female' or 'male'", self.sex)
         _choice(self.ancestry, "ancestry", ANCESTRIES)
@@ -154,7 +164,7 @@ class Cohort:
     fh_alcohol: np.ndarray
     prior_suicide_attempt: np.ndarray
     benzodiazepine_mg_day: np.ndarray
-    background: np.ndarray  # 0 none, 1 continuing, 2 new_start
+    background: np.ndarray  # index into BACKGROUND: 0 none, 1 continuing, 2 new_start, 3 switch
     etas: Mapping[str, np.ndarray] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

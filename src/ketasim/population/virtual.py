@@ -15,13 +15,14 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import ndtr
 
 from ketasim.errors import InputError
 from ketasim.model import Model
-from ketasim.population.patients import BACKGROUND, Cohort
+from ketasim.population.patients import BACKGROUND, PHYSIOLOGICAL, Cohort
 from ketasim.population.rng import normal, truncated_normal, uniform
 
-__all__ = ["TRD_TRIAL", "Dist", "PopulationSpec", "random_effects", "sample_cohort"]
+__all__ = ["TRD_TRIAL", "Dist", "PopulationSpec", "physiological", "random_effects", "sample_cohort"]
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,41 @@ class Dist:
             raise InputError("population", "sd", "must be >= 0", self.sd)
         if self.min > self.max:
             raise InputError("population", "min", "must not exceed max", (self.min, self.max))
+
+
+def physiological(name: str, d: Dist) -> Dist:
+    """``d`` truncated to the physiological limits of covariate ``name`` (a missing min/max takes them).
+
+    Raises :class:`InputError` naming ``name.min``, ``name.max`` or ``name.mean`` when a given limit
+    lies outside the physiological range, or when the limits leave (almost) no one.
+    """
+    lo, hi, unit = PHYSIOLOGICAL[name]
+    for side, v in (("min", d.min), ("max", d.max)):
+        if math.isfinite(v) and not lo <= v <= hi:
+            raise InputError(
+                "population",
+                f"{name}.{side}",
+                f"must lie within the physiological limits {lo:g}-{hi:g} {unit}",
+                v,
+            )
+    out = Dist(d.mean, d.sd, max(d.min, lo), min(d.max, hi))
+    if out.sd == 0:
+        if not out.min <= out.mean <= out.max:
+            raise InputError(
+                "population",
+                f"{name}.mean",
+                f"must lie within the limits {out.min:g}-{out.max:g} {unit}",
+                d.mean,
+            )
+    elif ndtr((out.max - out.mean) / out.sd) - ndtr((out.min - out.mean) / out.sd) < 1e-6:
+        raise InputError(
+            "population",
+            f"{name}.mean",
+            f"leaves (almost) no one within the limits {out.min:g}-{out.max:g} {unit}: "
+            "check mean, sd, min, max",
+            d.mean,
+        )
+    return out
 
 
 @dataclass(frozen=True)
@@ -79,6 +115,8 @@ class PopulationSpec:
             )
         if len(self.val66met) != 3 or abs(sum(self.val66met) - 1.0) > 1e-6 or min(self.val66met) < 0:
             raise InputError("population", "bdnf_val66met", "three fractions summing to 1", self.val66met)
+        for name in PHYSIOLOGICAL:
+            object.__setattr__(self, name, physiological(name, getattr(self, name)))
         if self.background not in BACKGROUND:
             raise InputError(
                 "population", "background", f"must be one of {', '.join(BACKGROUND)}", self.background
@@ -86,6 +124,7 @@ class PopulationSpec:
 
 
 #: A typical TRD trial population (ages 18-64, baseline MADRS >= 24; genotype counts of Laje 2012).
+#: Every distribution is truncated to the physiological limits of :data:`PHYSIOLOGICAL` as well.
 TRD_TRIAL = PopulationSpec()
 
 
@@ -182,7 +221,7 @@ def population_from_mapping(data: dict[str, object]) -> PopulationSpec:
     ``fh_alcohol``, ``prior_suicide_attempt`` as fractions; ``ancestry: {asian,
     japanese}``; ``baseline: {scale: madrs, mean, sd, min, max}``;
     ``bdnf_val66met: {val_val, val_met, met_met}``; ``background:
-    {oral_antidepressant: none | continuing | new_start}``. ``n`` is ignored here.
+    {oral_antidepressant: none | continuing | new_start | switch}``. ``n`` is ignored here.
     """
     kw: dict[str, object] = {}
     for key, value in data.items():
@@ -210,7 +249,7 @@ def population_from_mapping(data: dict[str, object]) -> PopulationSpec:
         elif key == "background":
             if not isinstance(value, dict) or set(value) != {"oral_antidepressant"}:
                 raise InputError(
-                    "population", key, "takes oral_antidepressant: none|continuing|new_start", value
+                    "population", key, "takes oral_antidepressant: none|continuing|new_start|switch", value
                 )
             kw["background"] = value["oral_antidepressant"]
         else:

@@ -7,12 +7,14 @@ schedule) run together: the union of their arms' regimens, with a 0/1 mask per
 patient over the union's sessions. That needs each session of the union to come
 from one arm; when two arms start multi-device nasal sessions at the same
 moment the engine's session numbering would mix them, so those paths run
-separately instead (same result, one more engine run).
+separately instead (same result, one more engine run). Paths with different
+background oral antidepressants (per arm) never share a run: the engine takes
+one new-drug start time per run.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -26,11 +28,14 @@ Path = tuple[int, ...]
 
 @dataclass(frozen=True)
 class Call:
-    """One engine run: a regimen, the patients (rows of the batch), and their session mask."""
+    """One engine run: a regimen, the patients (rows of the batch), their session mask, and their
+    background oral antidepressant (code into ``BACKGROUND``, new-drug start in hours)."""
 
     regimen: Regimen
     rows: np.ndarray
     mask: np.ndarray | None
+    background: int = 0
+    ad_start_h: float = 0.0
 
 
 def _component(design: TrialDesign, phase: int, arm: int) -> Regimen:
@@ -41,7 +46,8 @@ def _component(design: TrialDesign, phase: int, arm: int) -> Regimen:
 def _path_regimen(design: TrialDesign, path: Path) -> Regimen:
     reg = Regimen()
     for q, a in enumerate(path):
-        reg = reg + _component(design, q, a)
+        if a >= 0:
+            reg = reg + _component(design, q, a)
     return reg
 
 
@@ -85,7 +91,7 @@ def session_owners(parts: list[Regimen]) -> list[int] | None:
 
 
 def _merged(design: TrialDesign, paths: list[Path], rows: list[np.ndarray]) -> Call | None:
-    comps = sorted({(q, a) for path in paths for q, a in enumerate(path)})
+    comps = sorted({(q, a) for path in paths for q, a in enumerate(path) if a >= 0})
     parts = [_component(design, q, a) for q, a in comps]
     owners = session_owners(parts)
     if owners is None:
@@ -94,22 +100,23 @@ def _merged(design: TrialDesign, paths: list[Path], rows: list[np.ndarray]) -> C
     own = np.asarray(owners, dtype=np.int64)
     blocks = []
     for path, r in zip(paths, rows, strict=True):
-        mine = [comps.index((q, a)) for q, a in enumerate(path)]
+        mine = [comps.index((q, a)) for q, a in enumerate(path) if a >= 0]
         blocks.append(np.broadcast_to(np.isin(own, mine).astype(float), (r.size, own.size)))
     return Call(union, np.concatenate(rows), np.concatenate(blocks, axis=0))
 
 
 def plan_calls(design: TrialDesign, paths: dict[Path, np.ndarray]) -> list[Call]:
     """Engine runs covering every path (patients given as batch rows)."""
-    by_sig: dict[tuple[int, ...], list[Path]] = {}
+    by_sig: dict[tuple[tuple[int, float], tuple[int, ...]], list[Path]] = {}
     for path in sorted(paths):
-        by_sig.setdefault(_signature(_path_regimen(design, path)), []).append(path)
+        key = (design.background_of(path), _signature(_path_regimen(design, path)))
+        by_sig.setdefault(key, []).append(path)
     calls: list[Call] = []
-    for group in by_sig.values():
+    for (bg, _), group in by_sig.items():
         rows = [paths[p] for p in group]
         merged = _merged(design, group, rows) if len(group) > 1 else None
         if merged is not None:
-            calls.append(merged)
+            calls.append(replace(merged, background=bg[0], ad_start_h=bg[1]))
             continue
-        calls += [Call(_path_regimen(design, p), r, None) for p, r in zip(group, rows, strict=True)]
+        calls += [Call(_path_regimen(design, p), r, None, *bg) for p, r in zip(group, rows, strict=True)]
     return calls

@@ -15,6 +15,7 @@ import numpy as np
 
 from ketasim.errors import InputError, KetasimError
 from ketasim.model import Model
+from ketasim.population.patients import BACKGROUND, STARTS_NEW_AD
 from ketasim.population.virtual import PopulationSpec
 from ketasim.regimen.dose import Dose, Drug, Route, placebo
 from ketasim.regimen.regimen import Regimen
@@ -23,6 +24,9 @@ from ketasim.trials.spec_base import time_h
 from ketasim.trials.spec_endpoints import Condition
 
 __all__ = ["ArmDesign", "PhaseDesign", "TrialDesign", "compile_phases", "unique_times"]
+
+#: Paths enumerated at check time to validate background changes (more are checked when run).
+_MAX_CHECKED_PATHS = 4096
 
 #: Times closer than this (hours) are the same time: the engine's lattice is one second.
 TIME_TOL_H = 0.5 / 3600.0
@@ -41,6 +45,8 @@ class ArmDesign:
     n: int | None = None
     follows: int | None = None  # arm index in the phase this phase follows
     implicit: bool = False  # the single arm of a phase written without arms
+    background: str | None = None  # background oral antidepressant from this phase on (None: as before)
+    background_from_h: float = 0.0  # new_start / switch: start, from the phase start
 
     @property
     def last_dose_h(self) -> float | None:
@@ -117,10 +123,67 @@ class TrialDesign:
         """Visit times of ``phase`` from its start to its end, both included (absolute hours)."""
         return self.visits_in(phase, phase.start_h - 2.0 * TIME_TOL_H)
 
+    def background_of(self, path: tuple[int, ...]) -> tuple[int, float]:
+        """Background code (index into ``BACKGROUND``) and new-drug start (h) of a patient's path.
+
+        The population's background holds until an arm gives one; the first phase's arms replace
+        it, later arms may start a new drug (new_start, or switch from a continuing one) or
+        continue. Raises :class:`InputError` naming the arm for changes the engine cannot carry
+        (a second start, stopping, continuing a drug not taken).
+        """
+        kind, start = self.population.background, 0.0
+        for q, a in enumerate(path):
+            if a < 0:
+                break
+            phase = self.phases[q]
+            arm = phase.arms[a]
+            if arm.background is None:
+                continue
+            new = arm.background
+            if q > 0:
+                if new == kind or (new == "continuing" and kind in STARTS_NEW_AD):
+                    continue  # unchanged: a drug started earlier goes on
+                rule = _change_rule(kind, new)
+                if rule is not None:
+                    here = _join(phase.path, f"arms[{arm.index}].background.oral_antidepressant")
+                    raise InputError("trial", here, rule, f"{kind} before phase {phase.id}, then {new}")
+            kind = new
+            start = phase.start_h + arm.background_from_h if new in STARTS_NEW_AD else 0.0
+        return BACKGROUND.index(kind), start
+
     def index_of(self, t_h: float | np.ndarray) -> np.ndarray:
         """Indices of times in :attr:`times_h` (every needed time is on the grid by construction)."""
         idx = np.searchsorted(self.times_h, np.asarray(t_h) - TIME_TOL_H)
         return np.minimum(idx, self.times_h.size - 1)
+
+
+def _change_rule(before: str, after: str) -> str | None:
+    """Why a later phase cannot change the background from ``before`` to ``after`` (None: it can)."""
+    if before in STARTS_NEW_AD and after in STARTS_NEW_AD:
+        return "a patient starts at most one new background antidepressant (already started earlier)"
+    if after == "none":
+        return "stopping a background antidepressant during the trial is not modelled"
+    if after == "continuing":
+        return "continuing applies to an antidepressant already taken: before this phase there is none"
+    if after == "switch" and before == "none":
+        return "switch needs an antidepressant to switch from: before this phase there is none"
+    return None
+
+
+def _paths(phases: tuple[PhaseDesign, ...], limit: int) -> list[tuple[int, ...]]:
+    """Every arm sequence a patient can follow (up to ``limit``; phases following others copy)."""
+    out: list[tuple[int, ...]] = [()]
+    for p in phases:
+        nxt: list[tuple[int, ...]] = []
+        for path in out:
+            if p.follows_phase is not None:
+                nxt += [(*path, a.index) for a in p.arms if a.follows == path[p.follows_phase]]
+            else:
+                nxt += [(*path, a.index) for a in p.arms]
+        if len(nxt) > limit:
+            return nxt[:limit]
+        out = nxt
+    return out
 
 
 def _where(spec: TrialSpec, k: int) -> str:
@@ -201,8 +264,26 @@ def _arms(spec: TrialSpec, k: int, phase: Phase, model: Model) -> tuple[ArmDesig
         here = _join(where, f"arms[{j}]")
         if a.placebo is not None:
             reg = reg + _mirror(a.placebo, own[_mirrored(a, active, here)], here)
-        out.append(ArmDesign(a.id, j, reg, tuple(reg.session_times()), a.fraction, a.n))
+        bg, bg_from = _background(a, phase, here)
+        out.append(
+            ArmDesign(a.id, j, reg, tuple(reg.session_times()), a.fraction, a.n, background=bg,
+                      background_from_h=bg_from)
+        )  # fmt: skip
     return tuple(out)
+
+
+def _background(arm: Arm, phase: Phase, where: str) -> tuple[str | None, float]:
+    if arm.background is None:
+        return None, 0.0
+    start = time_h(arm.background.from_)
+    if start >= 24.0 * phase.days - TIME_TOL_H:
+        raise InputError(
+            "trial",
+            f"{where}.background.from",
+            f"the new drug must start within the phase (before day {phase.days:g})",
+            arm.background.from_,
+        )
+    return arm.background.oral_antidepressant, start
 
 
 def _mirrored(arm: Arm, active: list[str], where: str) -> str:
@@ -322,6 +403,8 @@ def compile_phases(spec: TrialSpec, model: Model) -> TrialDesign:
                     a.regimen,
                     a.sessions_h,
                     follows=[x.id for x in src.arms].index(s.follows.arm),
+                    background=a.background,
+                    background_from_h=a.background_from_h,
                 )
                 for a, s in zip(arms, ph.arms, strict=True)
                 if s.follows is not None
@@ -353,6 +436,8 @@ def compile_phases(spec: TrialSpec, model: Model) -> TrialDesign:
     for p in out:
         visits += p.own_visits_h
     design.visits_h = unique_times(visits)
+    for path in _paths(design.phases, _MAX_CHECKED_PATHS):
+        design.background_of(path)
     return design
 
 

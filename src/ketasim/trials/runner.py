@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing import get_context
 
 import numpy as np
@@ -95,7 +95,10 @@ class _Batch:
             for part in _chunks(call.rows, chunk):
                 rows = call.rows[part]
                 mask = None if call.mask is None else call.mask[part]
-                res = engine.run(self.cohort.take(rows), call.regimen, times[upto], dose_mask=mask)
+                cohort = replace(self.cohort.take(rows), background=np.full(rows.size, call.background))
+                res = engine.run(
+                    cohort, call.regimen, times[upto], dose_mask=mask, ad_start_h=call.ad_start_h
+                )
                 it = res.items()
                 assert it.shape[1] == int(upto.sum()), "output times must stay on the one-second lattice"
                 self.items[rows[:, None], cols[None, :]] = it[:, new]

@@ -25,13 +25,14 @@ from pydantic import Field, ValidationError, model_validator
 
 from ketasim.errors import InputError
 from ketasim.files import load
-from ketasim.trials.spec_base import Id, SpecModel, Time
+from ketasim.trials.spec_base import Id, SpecModel, Time, time_h
 from ketasim.trials.spec_endpoints import Conditions, Definition, Endpoint, Target
-from ketasim.trials.spec_population import Population
+from ketasim.trials.spec_population import BackgroundKind, Population
 
 __all__ = [
     "SINGLE_PHASE_ID",
     "Arm",
+    "ArmBackground",
     "DoseItem",
     "Follows",
     "Phase",
@@ -70,6 +71,23 @@ class Follows(SpecModel):
     arm: Id
 
 
+class ArmBackground(SpecModel):
+    """An arm's background oral antidepressant from its phase on (replaces the population's)."""
+
+    oral_antidepressant: BackgroundKind = Field(
+        description="none, continuing (steady), new_start, or switch (from the one taken to a new one)"
+    )
+    from_: Time = Field(
+        "0 d", alias="from", description="new_start or switch: when the new drug starts, from the phase start"
+    )
+
+    @model_validator(mode="after")
+    def _start(self) -> ArmBackground:
+        if self.oral_antidepressant not in ("new_start", "switch") and time_h(self.from_) > 0:
+            raise ValueError(f"`from` applies to new_start and switch, not {self.oral_antidepressant}")
+        return self
+
+
 class Arm(SpecModel):
     """A treatment group of a phase."""
 
@@ -82,6 +100,9 @@ class Arm(SpecModel):
         None, description="placebo sessions on the schedule of the arm in `mirrors`"
     )
     mirrors: Id | None = Field(None, description="active arm whose sessions the placebo copies")
+    background: ArmBackground | None = Field(
+        None, description="background oral antidepressant from this phase on (default: as before)"
+    )
 
     @model_validator(mode="after")
     def _allocation(self) -> Arm:

@@ -15,18 +15,20 @@ from typing import Literal
 from pydantic import Field, model_validator
 from scipy.special import ndtr
 
+from ketasim.errors import InputError
 from ketasim.model import Model
+from ketasim.population.patients import PHYSIOLOGICAL
 from ketasim.population.virtual import TRD_TRIAL, Dist, PopulationSpec
 from ketasim.symptoms import SCALES
 from ketasim.trials.spec_base import SpecModel
 
-__all__ = ["Ancestry", "Background", "Baseline", "Distribution", "Genotypes", "Population"]
+__all__ = ["Ancestry", "Background", "BackgroundKind", "Baseline", "Distribution", "Genotypes", "Population"]
 
 Fraction = float
 
 
 class Distribution(SpecModel):
-    """A normal distribution, optionally truncated to [min, max]."""
+    """A normal distribution truncated to [min, max]; a missing limit is the physiological one."""
 
     mean: float = Field(description="mean")
     sd: float = Field(0.0, ge=0, description="standard deviation (0: everyone at the mean)")
@@ -71,7 +73,9 @@ class Baseline(Distribution):
         if self.scale == "madrs":
             return d
         a, b = _link_coefficients(model, self.scale)
-        return Dist((d.mean - a) / b, d.sd / b, (d.min - a) / b, (d.max - a) / b)
+        lo, hi, _ = PHYSIOLOGICAL["baseline_madrs"]
+        # limits on the scale convert to MADRS limits; keep them on the MADRS scale (the link is linear)
+        return Dist((d.mean - a) / b, d.sd / b, max((d.min - a) / b, lo), min((d.max - a) / b, hi))
 
 
 def _link_coefficients(model: Model, scale: str) -> tuple[float, float]:
@@ -111,10 +115,16 @@ class Ancestry(SpecModel):
         return self
 
 
-class Background(SpecModel):
-    """Background oral antidepressant: none, continuing (steady), or new_start at time 0."""
+BackgroundKind = Literal["none", "continuing", "new_start", "switch"]
 
-    oral_antidepressant: Literal["none", "continuing", "new_start"] = "none"
+
+class Background(SpecModel):
+    """Background oral antidepressant: none, continuing (steady), new_start or switch at time 0."""
+
+    oral_antidepressant: BackgroundKind = Field(
+        "none",
+        description="none, continuing (steady), new_start, or switch (from the one taken to a new one)",
+    )
 
 
 class Population(SpecModel):
@@ -173,4 +183,9 @@ class Population(SpecModel):
             changes["val66met"] = (g.val_val, g.val_met, g.met_met)
         if self.background is not None:
             changes["background"] = self.background.oral_antidepressant
-        return replace(TRD_TRIAL, **changes)  # type: ignore[arg-type]
+        try:
+            return replace(TRD_TRIAL, **changes)  # type: ignore[arg-type]
+        except InputError as err:
+            # the sampler calls the baseline baseline_madrs; the spec calls it baseline
+            name = err.field.replace("baseline_madrs", "baseline", 1)
+            raise InputError(err.context, name, err.rule, err.received) from None
