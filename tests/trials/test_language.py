@@ -187,3 +187,106 @@ def test_every_shipped_example_checks():
     assert "esketamine-switch-antidepressant" in names
     for name in names:
         check_spec(example_path(name))
+
+
+# --- definitions over several visits, combined with all / any / not -----------------------------
+
+MULTI_VISIT = {
+    "id": "multi-visit",
+    "title": "hand-made record",
+    "population": {"n": 5},
+    "days": 56,
+    "arms": [{"id": "all_patients"}],
+    "visits": {"every": "7 d"},
+    "definitions": {
+        "remission": {"max": 12},
+        "stable_remission": {"max": 12, "at_least": 3, "of_last": 4},
+        "two_in_a_row": {"of": "remission", "consecutive": 2},
+        "early_response": {"percent_change_max": -50, "once_between": ["7 d", "21 d"]},
+        "remitted_not_stable": {"all": ["remission", {"not": "stable_remission"}]},
+        "stable_or_early": {"any": [{"of": "stable_remission"}, "early_response"]},
+    },
+    "endpoints": [
+        {"id": name, "measure": "rate", "of": name}
+        for name in (
+            "remission", "stable_remission", "two_in_a_row", "early_response", "remitted_not_stable",
+            "stable_or_early",
+        )
+    ]
+    + [{"id": "two_in_a_row_28d", "measure": "rate", "of": "two_in_a_row", "at": "28 d"}],
+}  # fmt: skip
+
+# MADRS at days 0, 7, ..., 56
+MULTI_SCORES = np.array(
+    [
+        [30, 10, 10, 10, 10, 10, 10, 10, 10],  # remitted throughout
+        [30, 20, 20, 20, 20, 20, 10, 20, 10],  # remitted at the end only, 2 of the last 4
+        [30, 14, 30, 30, 30, 10, 10, 10, 30],  # early response; 3 of the last 4 remitted, not at the end
+        [30, 30, 30, 30, 30, 30, 30, 12, 12],  # the last two visits only
+        [30, 10, 10, 10, 10, 10, 10, 10, 30],  # stable, then worse at the last visit
+    ],
+    float,
+)
+
+
+def _hand_made(plan, scores):
+    from ketasim.trials.data import ReplicateData
+
+    exact = MODEL.with_values({"Ketasim_2026_symptoms.SIGMA_ITEM": 0.0})  # no rater noise
+    times = plan.design.times_h
+    items = np.full((scores.shape[0], times.size, 10), np.nan)
+    for j, t in enumerate(times):
+        k = round(t / 24.0 / 7.0)
+        for i, row in enumerate(scores):
+            base, extra = divmod(int(row[k]), 10)
+            items[i, j] = [base + (m < extra) for m in range(10)]
+    arm = np.zeros((scores.shape[0], len(plan.design.phases)), dtype=np.int64)
+    cohort = sample_cohort(PopulationSpec(), exact, scores.shape[0], 0)
+    return ReplicateData(exact, 0, 0, times, items, arm, cohort)
+
+
+def test_definitions_over_several_visits_and_their_combinations():
+    from ketasim.trials.endpoints import endpoint_values
+
+    plan = compile_plan(parse_spec(MULTI_VISIT), MODEL)
+    data = _hand_made(plan, MULTI_SCORES)
+    got = {ep.id: endpoint_values(plan, data, ep)[0] for ep in plan.endpoints}
+    assert got == {
+        "remission": 60.0,  # patients 0, 1, 3 at day 56
+        "stable_remission": 60.0,  # 0, 2, 4: at least 3 of the last 4 visits
+        "two_in_a_row": 40.0,  # 0, 3
+        "early_response": 60.0,  # 0, 2, 4: once at day 7-21
+        "remitted_not_stable": 40.0,  # 1, 3
+        "stable_or_early": 60.0,  # 0, 2, 4
+        "two_in_a_row_28d": 40.0,  # 0, 4 at days 21 and 28
+    }
+
+
+@pytest.mark.parametrize(
+    ("definition", "field", "rule"),
+    [
+        ({"max": 12, "at_least": 3}, "definitions.bad", "go together"),
+        ({"max": 12, "at_least": 5, "of_last": 4}, "definitions.bad", "must not exceed"),
+        ({"max": 12, "consecutive": 2, "at_least": 2, "of_last": 3}, "definitions.bad", "give one of"),
+        ({"max": 12, "all": ["remission"]}, "definitions.bad", "one form only"),
+        ({"all": ["remission", "sustained"]}, "definitions.bad.all[1].of", "unknown definition"),
+        ({"not": {"of": "bad"}}, "definitions.bad.not.of", "refer to themselves"),
+        ({"scale": "phq9", "any": ["remission"]}, "definitions.bad", "belong to thresholds"),
+        ({"all": [{"max": 12, "kind": "event"}]}, "definitions.bad.all[0].kind", "named definitions"),
+        ({"max": 12, "once_between": ["5 d", "2 d"]}, "definitions.bad.once_between", "earliest, latest"),
+        ({"max": 12, "consecutive": 0}, "definitions.bad.consecutive", "greater than or equal to 1"),
+    ],
+)
+def test_bad_multi_visit_definitions_name_the_field(definition, field, rule):
+    data = copy.deepcopy(MULTI_VISIT)
+    data["definitions"]["bad"] = definition
+    err = _error(data)
+    assert err.field == field
+    assert rule in err.rule
+
+
+def test_specs_with_every_feature_survive_a_dump_and_reload():
+    # run_trial re-validates a dumped spec when replicates or seed are overridden
+    for data in (MULTI_VISIT, BACKGROUND_TRIAL):
+        spec = parse_spec(data)
+        assert parse_spec(spec.model_dump(by_alias=True)) == spec

@@ -24,13 +24,23 @@ RELAPSE_AT_RISK = ("response", "remission")
 
 @dataclass(frozen=True)
 class DefinitionPlan:
-    """A definition with its kind, confirmation window (hours) and at-risk definitions resolved."""
+    """A definition with its kind, confirmation window (hours) and at-risk definitions resolved.
+
+    ``parts`` are the resolved definitions an ``of``, ``all``, ``any`` or ``not`` refers to;
+    ``between_h`` is ``once_between`` in hours.
+    """
 
     name: str
     spec: Definition
     kind: str
     at_risk: tuple[str, ...]
     confirm_h: tuple[float, float] | None
+    parts: tuple[DefinitionPlan, ...] = ()
+    between_h: tuple[float, float] | None = None
+
+    @property
+    def form(self) -> str:
+        return self.spec.form
 
 
 @dataclass(frozen=True)
@@ -70,9 +80,57 @@ class Plan:
         return self.design.spec
 
 
-def _definitions(spec: TrialSpec) -> dict[str, DefinitionPlan]:
-    out: dict[str, DefinitionPlan] = {}
-    for name, d in spec.definitions.items():
+def _window(pair: tuple[str, str], where: str) -> tuple[float, float]:
+    lo, hi = (time_h(t) for t in pair)
+    if lo > hi or hi <= 0:
+        raise InputError("trial", where, "must be [earliest, latest], latest > 0", list(pair))
+    return lo, hi
+
+
+class _Definitions:
+    """Resolves named and inline definitions (references, combinations), rejecting cycles."""
+
+    def __init__(self, spec: TrialSpec) -> None:
+        self.spec = spec
+        self.done: dict[str, DefinitionPlan] = {}
+        self.open: list[str] = []
+
+    def named(self, name: str, where: str) -> DefinitionPlan:
+        if name in self.done:
+            return self.done[name]
+        if name not in self.spec.definitions:
+            known = ", ".join(self.spec.definitions) or "none defined"
+            raise InputError("trial", where, f"unknown definition (definitions: {known})", name)
+        if name in self.open:
+            cycle = " -> ".join([*self.open[self.open.index(name) :], name])
+            raise InputError("trial", where, "definitions must not refer to themselves", cycle)
+        self.open.append(name)
+        plan = self.top(name, self.spec.definitions[name])
+        self.open.pop()
+        self.done[name] = plan
+        return plan
+
+    def parts(self, d: Definition, where: str) -> tuple[DefinitionPlan, ...]:
+        if d.of is not None:
+            return (self.named(d.of, f"{where}.of"),)
+        if d.form == "not":
+            return (self.inline(d.parts[0], f"{where}.not"),)
+        if d.form in ("all", "any"):
+            return tuple(self.inline(x, f"{where}.{d.form}[{i}]") for i, x in enumerate(d.parts))
+        return ()
+
+    def inline(self, d: Definition, where: str) -> DefinitionPlan:
+        for name in ("confirm_within", "kind", "at_risk"):
+            if getattr(d, name) is not None:
+                raise InputError(
+                    "trial", f"{where}.{name}", "applies to named definitions, not to parts of all/any/not",
+                    getattr(d, name),
+                )  # fmt: skip
+        between = _window(d.once_between, f"{where}.once_between") if d.once_between else None
+        return DefinitionPlan(where, d, "state", (), None, self.parts(d, where), between)
+
+    def top(self, name: str, d: Definition) -> DefinitionPlan:
+        spec = self.spec
         where = f"definitions.{name}"
         kind = d.kind or ("event" if d.confirm_within is not None or name == "relapse" else "state")
         if d.at_risk is not None:
@@ -94,19 +152,18 @@ def _definitions(spec: TrialSpec) -> dict[str, DefinitionPlan]:
             )
         confirm = None
         if d.confirm_within is not None:
-            lo, hi = (time_h(t) for t in d.confirm_within)
-            if lo > hi or hi <= 0:
-                raise InputError(
-                    "trial",
-                    f"{where}.confirm_within",
-                    "must be [earliest, latest], latest > 0",
-                    d.confirm_within,
-                )
-            confirm = (lo, hi)
+            confirm = _window(d.confirm_within, f"{where}.confirm_within")
             if kind != "event":
                 raise InputError("trial", f"{where}.kind", "confirmation applies to events", kind)
-        out[name] = DefinitionPlan(name, d, kind, at_risk, confirm)
-    return out
+        between = _window(d.once_between, f"{where}.once_between") if d.once_between else None
+        return DefinitionPlan(name, d, kind, at_risk, confirm, self.parts(d, where), between)
+
+
+def _definitions(spec: TrialSpec) -> dict[str, DefinitionPlan]:
+    resolver = _Definitions(spec)
+    for name in spec.definitions:
+        resolver.named(name, f"definitions.{name}")
+    return {name: resolver.done[name] for name in spec.definitions}
 
 
 class _Checker:

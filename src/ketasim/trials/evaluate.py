@@ -71,8 +71,52 @@ def quantity(
 
 
 def state(plan: Plan, data: ReplicateData, d: DefinitionPlan, g: Group, t_h: float) -> np.ndarray:
-    """1/0 for a definition's thresholds at ``t_h``; NaN where a value is undefined."""
+    """1/0 for a definition at ``t_h``; NaN where it is undefined.
+
+    Over several visits (``at_least``/``of_last``, ``consecutive``) the definition's condition is
+    taken at each of the last visits up to ``t_h`` (``t_h`` included); with ``once_between``, at
+    the visits in the window from the group's origin, up to ``t_h``. A visit where the condition
+    is undefined counts as not met; the result is undefined only when it is undefined at every
+    visit looked at (or there is none).
+    """
     s = d.spec
+    if s.at_least is not None or s.consecutive is not None or d.between_h is not None:
+        if d.between_h is not None:
+            lo, hi = d.between_h
+            v = plan.design.visits_h
+            times = v[(v >= g.origin_h + lo - TIME_TOL_H) & (v <= min(g.origin_h + hi, t_h) + TIME_TOL_H)]
+            need, last = 1, times.size
+        else:
+            v = plan.design.visits_h
+            times = np.unique(np.append(v[v < t_h - TIME_TOL_H], t_h))
+            need = s.at_least if s.at_least is not None else s.consecutive or 1
+            last = s.of_last if s.of_last is not None else need
+            times = times[-last:]
+        if times.size == 0:
+            return np.full(g.patients.size, np.nan)
+        each = np.stack([_condition_at(plan, data, d, g, float(t)) for t in times], axis=1)
+        met = (np.nan_to_num(each, nan=0.0) > 0.5).sum(axis=1) >= need
+        if d.between_h is None and times.size < need:
+            met[:] = False  # fewer visits so far than the definition asks for
+        return np.where(np.isnan(each).all(axis=1), np.nan, met.astype(float))
+    return _condition_at(plan, data, d, g, t_h)
+
+
+def _condition_at(plan: Plan, data: ReplicateData, d: DefinitionPlan, g: Group, t_h: float) -> np.ndarray:
+    """The definition's condition at one time: thresholds, a referenced definition, or a combination."""
+    s = d.spec
+    if d.parts:
+        parts = [state(plan, data, p, g, t_h) for p in d.parts]
+        stacked = np.stack(parts, axis=1)
+        undefined = np.isnan(stacked)
+        if d.form == "not":
+            return 1.0 - parts[0]
+        if d.form == "all":
+            out = np.where((stacked == 0.0).any(axis=1), 0.0, np.where(undefined.any(axis=1), np.nan, 1.0))
+            return out
+        if d.form == "any":
+            return np.where((stacked == 1.0).any(axis=1), 1.0, np.where(undefined.any(axis=1), np.nan, 0.0))
+        return parts[0]  # of: the referenced definition
     ok = np.ones(g.patients.size, dtype=bool)
     undefined = np.zeros(g.patients.size, dtype=bool)
     for kind, lo, hi in (

@@ -7,14 +7,16 @@ endpoint naming a phase, arm or definition) are checked in
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
 
 from ketasim.trials.spec_base import Covariate, Id, ScaleName, SpecModel, Time, as_list, single_or_list
 
 __all__ = [
+    "FORMS",
     "MEASURES",
+    "THRESHOLDS",
     "TWO_ARM",
     "Condition",
     "Definition",
@@ -53,8 +55,25 @@ Measure = Literal[
 ]
 
 
+def _reference(value: Any) -> Any:
+    """A bare name in ``all``/``any``/``not`` stands for ``{of: name}``."""
+    return {"of": value} if isinstance(value, str) else value
+
+
+def _references(value: Any) -> Any:
+    return [_reference(v) for v in value] if isinstance(value, list | tuple) else value
+
+
+#: Fields of the threshold form of a definition.
+THRESHOLDS = ("min", "max", "change_min", "change_max", "percent_change_min", "percent_change_max")
+#: The forms a definition takes (exactly one).
+FORMS = ("thresholds", "of", "all", "any", "not")
+
+
 class Definition(SpecModel):
-    """A named condition on an observed score at a visit: thresholds that must all hold."""
+    """A named condition on observed scores: thresholds at a visit, another definition, or a
+    combination (``all``/``any``/``not``); optionally over several visits (``at_least`` ``of_last``,
+    ``consecutive``, ``once_between``)."""
 
     scale: ScaleName = "madrs"
     min: float | None = Field(None, description="score >= min")
@@ -64,6 +83,26 @@ class Definition(SpecModel):
     percent_change_min: float | None = Field(None, description="100 (score - baseline) / baseline >= this")
     percent_change_max: float | None = Field(None, description="100 (score - baseline) / baseline <= this")
     baseline: BaselineRef = Field("trial", description="baseline of changes: trial start or phase start")
+    of: Id | None = Field(None, description="another definition (to combine, or to take over several visits)")
+    all_: Annotated[list[Definition], BeforeValidator(_references)] | None = Field(
+        None, alias="all", min_length=1, description="every one of these holds (names or definitions)"
+    )
+    any_: Annotated[list[Definition], BeforeValidator(_references)] | None = Field(
+        None, alias="any", min_length=1, description="at least one of these holds (names or definitions)"
+    )
+    not_: Annotated[Definition, BeforeValidator(_reference)] | None = Field(
+        None, alias="not", description="this does not hold (a name or a definition)"
+    )
+    at_least: int | None = Field(
+        None, ge=1, description="holds at at least this many of the last `of_last` visits"
+    )
+    of_last: int | None = Field(None, ge=1, le=100, description="visits looked back on (with at_least)")
+    consecutive: int | None = Field(
+        None, ge=1, le=100, description="holds at each of the last this many visits"
+    )
+    once_between: tuple[Time, Time] | None = Field(
+        None, description="holds at least once at a visit in [earliest, latest] from the measure's origin"
+    )
     confirm_within: tuple[Time, Time] | None = Field(
         None, description="[earliest, latest] time after a first visit at which a later visit must confirm"
     )
@@ -74,15 +113,52 @@ class Definition(SpecModel):
         None, description="definitions of which one must hold at the phase start to be at risk (events)"
     )
 
+    @property
+    def form(self) -> str:
+        """Which of :data:`FORMS` this definition takes (validated: exactly one)."""
+        for name, attr in (("of", "of"), ("all", "all_"), ("any", "any_"), ("not", "not_")):
+            if getattr(self, attr) is not None:
+                return name
+        return "thresholds"
+
+    @property
+    def parts(self) -> list[Definition]:
+        """The definitions an ``all``/``any``/``not`` combines."""
+        if self.not_ is not None:
+            return [self.not_]
+        return list(self.all_ or self.any_ or [])
+
     @model_validator(mode="after")
     def _thresholds(self) -> Definition:
         pairs = (("min", "max"), ("change_min", "change_max"), ("percent_change_min", "percent_change_max"))
-        if all(getattr(self, k) is None for pair in pairs for k in pair):
-            raise ValueError("give at least one threshold (min, max, change_*, percent_change_*)")
+        thresholds = [k for k in THRESHOLDS if getattr(self, k) is not None]
+        others = [
+            alias
+            for alias, name in (("of", "of"), ("all", "all_"), ("any", "any_"), ("not", "not_"))
+            if getattr(self, name) is not None
+        ]
+        if not thresholds and not others:
+            raise ValueError(
+                "give at least one threshold (min, max, change_*, percent_change_*), or of, all, any, not"
+            )
+        if len(others) > 1 or (others and thresholds):
+            given = thresholds[:1] + others
+            raise ValueError(f"give thresholds, of, all, any or not: one form only (got {', '.join(given)})")
+        if others and (self.scale != "madrs" or self.baseline != "trial"):
+            raise ValueError(f"scale and baseline belong to thresholds, not to {others[0]}")
         for lo, hi in pairs:
             a, b = getattr(self, lo), getattr(self, hi)
             if a is not None and b is not None and a > b:
                 raise ValueError(f"{lo} ({a}) must not exceed {hi} ({b})")
+        windows = [k for k in ("at_least", "consecutive", "once_between") if getattr(self, k) is not None]
+        if len(windows) > 1:
+            raise ValueError(
+                f"give one of at_least (with of_last), consecutive, once_between (got {', '.join(windows)})"
+            )
+        if (self.at_least is None) != (self.of_last is None):
+            raise ValueError("at_least and of_last go together: at_least N of the last M visits")
+        if self.at_least is not None and self.of_last is not None and self.at_least > self.of_last:
+            raise ValueError(f"at_least ({self.at_least}) must not exceed of_last ({self.of_last})")
         return self
 
 
