@@ -184,6 +184,7 @@ def iv_session(course: int, k: int, key: str) -> dict[str, Any]:
         "monitoring_end_at": iso(100),
         "discharge_at": iso(110),
         "pulse_oximetry": True,
+        "consent_on_file": True,
         "discharge_ready": True,
     }
 

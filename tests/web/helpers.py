@@ -59,6 +59,7 @@ def esk_record(at: datetime, dose: int = 56) -> dict[str, Any]:
         "monitoring_end_at": iso(at + timedelta(minutes=125)),
         "discharge_at": iso(at + timedelta(minutes=130)),
         "pulse_oximetry": True,
+        "consent_on_file": True,
         "discharge_ready": True,
     }
 
@@ -78,6 +79,7 @@ def iv_record(at: datetime, weight: float = 70.0, mg_per_kg: float = 0.5) -> dic
         "monitoring_end_at": iso(at + timedelta(minutes=100)),
         "discharge_at": iso(at + timedelta(minutes=105)),
         "pulse_oximetry": True,
+        "consent_on_file": True,
         "discharge_ready": True,
     }
 

@@ -159,6 +159,7 @@ CASES: list[Case] = [
     ("close without discharge BP", lambda x: close_after(x, skip="discharge"), lambda x: x.c.post(f"/api/sessions/{x.ref}/close"), "vitals", "close.vitals_discharge"),
     ("close after 100 min monitoring", lambda x: close_after(x, monitoring_end_at=iso(T0 + timedelta(minutes=100)), discharge_at=iso(T0 + timedelta(minutes=101))), lambda x: x.c.post(f"/api/sessions/{x.ref}/close"), "monitoring_end_at", "esketamine.monitoring_120"),
     ("close without pulse oximetry", lambda x: close_after(x, pulse_oximetry=False), lambda x: x.c.post(f"/api/sessions/{x.ref}/close"), "pulse_oximetry", "close.pulse_oximetry"),
+    ("close without consent confirmed", lambda x: close_after(x, consent_on_file=False), lambda x: x.c.post(f"/api/sessions/{x.ref}/close"), "consent_on_file", "close.consent"),
     ("close without discharge assessment", lambda x: close_after(x, discharge_ready=False), lambda x: x.c.post(f"/api/sessions/{x.ref}/close"), "discharge_ready", "close.discharge"),
     ("unresolved contraindication", lambda x: x.c.post(f"/api/patients/{x.pid}/contraindications", json={"kind": "hypersensitivity"}), lambda x: schedule(x.c, x.pid, x.course, T0), "patient_id", "schedule.contraindication"),
     ("not REMS-enrolled", lambda x: x.c.patch(f"/api/patients/{x.pid}", json={"rems_enrolled": False}), lambda x: schedule(x.c, x.pid, x.course, T0), "patient_id", "rems.patient_enrolled"),

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -200,6 +201,8 @@ class TreatmentSession(Base):
     moaas_min: Mapped[int | None] = mapped_column(Integer)
     adverse_events: Mapped[str] = mapped_column(Text, default="")
     pulse_oximetry: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Checked at check-in: the patient's treatment consent is on file (migration 0003).
+    consent_on_file: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     discharge_ready: Mapped[bool] = mapped_column(Boolean, default=False)
     discharge_assessed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     override_reason: Mapped[str | None] = mapped_column(Text)

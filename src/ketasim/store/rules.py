@@ -232,6 +232,10 @@ def check_close(site: Site, s: TreatmentSession) -> None:
             raise RuleError(
                 "vitals", f"close.vitals_{point}", f"a {point} blood pressure is required", sorted(points)
             )
+    if not s.consent_on_file:
+        raise RuleError(
+            "consent_on_file", "close.consent", "the patient's consent must be confirmed at check-in", False
+        )
     if not s.pulse_oximetry:
         raise RuleError("pulse_oximetry", "close.pulse_oximetry", "pulse oximetry must be recorded", False)
     if not s.discharge_ready:

@@ -272,6 +272,7 @@ class SessionFields(Input):
     moaas_min: Annotated[int, Field(ge=0, le=5)] | None = None
     adverse_events: Annotated[str, Field(max_length=4000), AfterValidator(clean_text)] | None = None
     pulse_oximetry: bool | None = None
+    consent_on_file: bool | None = None
     discharge_ready: bool | None = None
 
 
@@ -349,6 +350,7 @@ class SessionPublic(Public):
     moaas_min: int | None
     adverse_events: str
     pulse_oximetry: bool
+    consent_on_file: bool
     discharge_ready: bool
     override_reason: str | None
     warnings: list[str]
@@ -364,6 +366,8 @@ class ScaleCreate(Input):
     mode: Literal["clinician", "self", "remote"] = "clinician"
     recall: Literal["past_week", "past_24h", "past_2_weeks", "past_month"] = "past_week"
     session_id: DbId | None = None
+    #: Who rated: an active clinician of the site (default: the clinician entering it).
+    rater_id: DbId | None = None
     items: dict[Annotated[int, Field(ge=1, le=16)], StrictInt] = Field(default_factory=dict)
     total: Annotated[int, Field(ge=0, le=60, strict=True)] | None = None
     origin: Literal["native", "converted"] = "native"
@@ -378,6 +382,7 @@ class ScalePublic(Public):
     id: int
     patient_id: int
     session_id: int | None
+    rater_id: int | None
     instrument: str
     mode: str
     recall: str

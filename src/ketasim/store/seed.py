@@ -104,6 +104,7 @@ def _session(
         cadss=6,
         moaas_min=4,
         pulse_oximetry=True,
+        consent_on_file=True,
         discharge_ready=True,
     )
     sessions.update_session(db, a, s.id, fields)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from ketasim.store.anchors import anchor
 from ketasim.store.crud.alerts import list_alerts
 from ketasim.store.models import Site
 from ketasim.web.deps import Signed
@@ -16,6 +19,15 @@ from ketasim.web.deps import Signed
 __all__ = ["render", "templates"]
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+
+
+def local(at: datetime | None, tz: str, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored (UTC) time as the clinic's wall-clock time; empty for none."""
+    return "" if at is None else at.astimezone(ZoneInfo(tz)).strftime(fmt)
+
+
+templates.env.filters["local"] = local
+templates.env.globals["anchor"] = anchor
 
 
 def render(

@@ -12,7 +12,7 @@ from ketasim.store.crud.alerts import raise_alert
 from ketasim.store.crud.audit import Actor, record, require
 from ketasim.store.crud.patients import get_patient
 from ketasim.store.errors import NotFoundError, RuleError
-from ketasim.store.models import Patient, ScaleAdministration, ScaleItem, Site, TreatmentSession
+from ketasim.store.models import Patient, ScaleAdministration, ScaleItem, Site, TreatmentSession, User
 from ketasim.store.scales import INSTRUMENTS, score, si_signals
 from ketasim.store.schemas import ScaleCreate
 from ketasim.store.types import utcnow
@@ -146,6 +146,17 @@ def create_scale(
             raise RuleError(
                 "session_id", "scale.session_patient", "must be a session of this patient", data.session_id
             )
+    rater = actor.user_id if data.rater_id is None else data.rater_id
+    if rater != actor.user_id:
+        ok = db.scalar(
+            select(User.id).where(
+                User.id == rater, User.site_id == actor.site_id, User.role == "clinician", User.active
+            )
+        )
+        if ok is None:
+            raise RuleError(
+                "rater_id", "scale.rater", "the rater must be an active clinician of the site", rater
+            )
     flags = _check_time(db, patient, data)
     sc = score(data.instrument, data.items)
     if data.total is not None:
@@ -162,7 +173,7 @@ def create_scale(
         mode=data.mode,
         recall=data.recall,
         administered_at=data.administered_at,
-        rater_id=actor.user_id,
+        rater_id=rater,
         flags=[],
         items=[ScaleItem(item_no=k, value=v) for k, v in sorted(data.items.items())],
     )

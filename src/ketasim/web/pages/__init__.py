@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from ketasim.web.pages import alerts, auth, clinic, entry, simulate
+from ketasim.web.pages import alerts, auth, clinic, entry, session, simulate
 
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
-for module in (auth, clinic, entry, alerts, simulate):
+for module in (auth, clinic, entry, session, alerts, simulate):
     router.include_router(module.router)

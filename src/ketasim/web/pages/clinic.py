@@ -87,6 +87,7 @@ def patient(request: Request, db: DbDep, signed: PageDep, patient_id: IdPath) ->
         scales=scales,
         alerts=alerts,
         instruments=INSTRUMENTS,
+        tz=db.get_one(Site, signed.actor.site_id).timezone,
     )
 
 

@@ -4,38 +4,31 @@ from __future__ import annotations
 
 import contextlib
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
+from sqlalchemy import select
 
 from ketasim.store.crud import patients as patients_crud
 from ketasim.store.crud import scales as scales_crud
 from ketasim.store.crud import sessions as sessions_crud
 from ketasim.store.crud.alerts import list_alerts
 from ketasim.store.errors import RuleError
-from ketasim.store.models import Site
+from ketasim.store.models import Site, User
 from ketasim.store.scales import INSTRUMENTS
 from ketasim.store.schemas import ScaleCreate, SessionCreate
-from ketasim.web.deps import DbDep, IdPath
+from ketasim.web.deps import DbDep, IdPath, IdQuery
 from ketasim.web.pages.deps import FormDep, PageDep
+from ketasim.web.pages.forms import errors_of, local_input, local_time
 from ketasim.web.templating import render
 
 router = APIRouter()
 ASCII_INT = re.compile(r"[0-9]{1,3}")
 SESSION_FIELDS = ("course_id", "scheduled_at", "dose_mg", "lot", "lot_expiry", "override_reason")
-
-
-def _errors(err: ValidationError | RuleError) -> dict[str, str]:
-    if isinstance(err, RuleError):
-        return {err.field.split(".")[0]: f"{err.rule} (rule {err.code}; received {err.received!r})"}
-    return {
-        str(e["loc"][0]) if e["loc"] else "form": f"{e['msg']} (received {e.get('input')!r})"
-        for e in err.errors()
-    }
 
 
 def _session_input(form: dict[str, Any], tz: str) -> SessionCreate:
@@ -66,7 +59,7 @@ def session_validate(
     try:
         _session_input(form, tz)
     except ValidationError as err:
-        errors = {k: v for k, v in _errors(err).items() if form.get(k) not in ("", None)}
+        errors = {k: v for k, v in errors_of(err).items() if form.get(k) not in ("", None)}
     return render(request, "_errors.html", signed, errors=errors)
 
 
@@ -90,24 +83,86 @@ def session_create(
             status_code=422,
             patient=p,
             courses=courses,
-            errors=_errors(err),
+            errors=errors_of(err),
             values=form,
         )
     return RedirectResponse(f"/patients/{p.id}?session={s.id}", status_code=303)
 
 
+def _scale_form(
+    request: Request,
+    db: DbDep,
+    signed: PageDep,
+    patient_id: int,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    status_code: int = 200,
+) -> HTMLResponse:
+    p = patients_crud.get_patient(db, signed.actor, patient_id)
+    site = db.get_one(Site, signed.actor.site_id)
+    sessions, _ = sessions_crud.list_sessions(
+        db, signed.actor, patient_id=p.id, day=None, limit=200, offset=0, vitals=False, newest_first=True
+    )
+    raters = db.scalars(
+        select(User).where(User.site_id == site.id, User.role == "clinician", User.active).order_by(User.name)
+    ).all()
+    return render(
+        request,
+        "scale_new.html",
+        signed,
+        status_code=status_code,
+        patient=p,
+        tz=site.timezone,
+        sessions=[s for s in sessions if s.status != "cancelled"],
+        raters=raters,
+        instruments=INSTRUMENTS,
+        values=values,
+        errors=errors,
+    )
+
+
+@router.get("/patients/{patient_id}/scales/new", response_class=HTMLResponse)
+def scale_new(
+    request: Request, db: DbDep, signed: PageDep, patient_id: IdPath, session_id: IdQuery = None
+) -> HTMLResponse:
+    """The form for a score given earlier: when, by whom, for which session."""
+    tz = db.get_one(Site, signed.actor.site_id).timezone
+    values = {
+        "administered_at": local_input(datetime.now(UTC), tz),
+        "rater_id": str(signed.user.id),
+        "session_id": str(session_id or ""),
+        "instrument": "madrs",
+    }
+    return _scale_form(request, db, signed, patient_id, values, {})
+
+
+def _scale_input(form: dict[str, Any], tz: str) -> ScaleCreate:
+    instrument = str(form.get("instrument", ""))
+    data: dict[str, Any] = {
+        "instrument": instrument,
+        "administered_at": local_time(form["administered_at"], tz)
+        if form.get("administered_at")
+        else datetime.now(UTC),
+        "mode": str(form.get("mode") or ("clinician" if instrument in ("madrs", "cssrs") else "self")),
+    }
+    for name in ("rater_id", "session_id", "recall"):
+        if form.get(name) not in ("", None):
+            data[name] = form[name]
+    return ScaleCreate.model_validate(data)
+
+
 @router.post("/patients/{patient_id}/scales/new", response_model=None)
 def scale_create(request: Request, form: FormDep, db: DbDep, signed: PageDep, patient_id: IdPath) -> Response:
-    """Opens an administration to fill item by item."""
+    """Opens an administration (now, or at the time given) to fill item by item."""
     p = patients_crud.get_patient(db, signed.actor, patient_id)
-    instrument = str(form.get("instrument", ""))
-    mode = "clinician" if instrument in ("madrs", "cssrs") else "self"
+    tz = db.get_one(Site, signed.actor.site_id).timezone
     try:
-        data = ScaleCreate(instrument=instrument, administered_at=datetime.now().astimezone(), mode=mode)
+        data = _scale_input(form, tz)
         with db.begin_nested():
             a, _ = scales_crud.create_scale(db, signed.actor, p.id, data)
     except (ValidationError, RuleError) as err:
-        return Response(" ".join(_errors(err).values()), status_code=422, media_type="text/plain")
+        values = {k: str(v) for k, v in form.items() if k != "csrf_token"}
+        return _scale_form(request, db, signed, p.id, values, errors_of(err), 422)
     return RedirectResponse(f"/scales/{a.id}", status_code=303)
 
 
@@ -122,6 +177,8 @@ def scale_page(request: Request, db: DbDep, signed: PageDep, scale_id: IdPath) -
         signed,
         scale=a,
         patient=p,
+        tz=db.get_one(Site, signed.actor.site_id).timezone,
+        rater=db.get(User, a.rater_id) if a.rater_id else None,
         ins=INSTRUMENTS[a.instrument],
         values={i.item_no: i.value for i in a.items},
         error=None,

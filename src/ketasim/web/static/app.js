@@ -162,7 +162,18 @@ async function runSimulation(event) {
   ph.textContent = body.placeholders.length ? "Placeholder values used: " + body.placeholders.join(", ") : "";
 }
 
+// The session page's monitoring clock: minutes since the first device (or infusion start).
+function tickClocks() {
+  document.querySelectorAll("[data-since]").forEach((el) => {
+    const minutes = Math.floor((Date.now() - Date.parse(el.dataset.since)) / 60000);
+    el.textContent = `${minutes} min`;
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  tickClocks();
+  setInterval(tickClocks, 15000);
+  document.body.addEventListener("htmx:afterSwap", tickClocks);
   refreshCharts();
   document.body.addEventListener("chart-refresh", refreshCharts);
   const sim = document.getElementById("simulate-form");
