@@ -290,3 +290,304 @@ def test_specs_with_every_feature_survive_a_dump_and_reload():
     for data in (MULTI_VISIT, BACKGROUND_TRIAL):
         spec = parse_spec(data)
         assert parse_spec(spec.model_dump(by_alias=True)) == spec
+
+
+# --- dropout and missing-data conventions ------------------------------------------------------
+
+MISSING = copy.deepcopy(MULTI_VISIT)
+MISSING["definitions"]["worse"] = {"min": 25, "kind": "event", "at_risk": []}
+MISSING["endpoints"] = [
+    {"id": "remission_observed", "measure": "rate", "of": "remission"},
+    {"id": "remission_locf", "measure": "rate", "of": "remission", "missing": "locf"},
+    {"id": "remission_nri", "measure": "rate", "of": "remission", "missing": "non_responder"},
+    {"id": "mean_observed", "measure": "mean"},
+    {"id": "mean_locf", "measure": "mean", "missing": "locf"},
+    {"id": "worse_free", "measure": "km", "of": "worse", "times": ["56 d"]},
+]
+
+
+def test_missing_data_conventions_and_censoring_at_dropout():
+    from ketasim.trials.endpoints import endpoint_values
+
+    plan = compile_plan(parse_spec(MISSING), MODEL)
+    data = _hand_made(plan, MULTI_SCORES)
+    data.dropout_h = np.array([np.inf, 30 * 24.0, np.inf, np.inf, 10 * 24.0])
+    got = {ep.id: endpoint_values(plan, data, ep)[0] for ep in plan.endpoints}
+    assert got["remission_observed"] == pytest.approx(200 / 3)  # 0 and 3 of the 3 still observed
+    assert got["remission_locf"] == pytest.approx(60.0)  # 1 carries 20 (day 28), 4 carries 10 (day 7)
+    assert got["remission_nri"] == pytest.approx(40.0)  # the two who dropped out count as not remitted
+    assert got["mean_observed"] == pytest.approx((10 + 30 + 12) / 3)
+    assert got["mean_locf"] == pytest.approx((10 + 20 + 30 + 12 + 10) / 5)
+    # events on days 7 (patient 3) and 14 (patient 2); patient 4 is censored at day 7, not at day 56
+    assert got["worse_free"] == pytest.approx(100 * 0.8 * 2 / 3)
+
+
+DROPOUT_TRIAL = {
+    "id": "dropout-per-arm",
+    "title": "Dropout per arm",
+    "population": {"n": 200},
+    "days": 28,
+    "dropout": {"per_week": 0.2},
+    "arms": [
+        {"id": "ketamine", "regimen": [dict(KET, days=[0, 7, 14, 21])]},
+        {"id": "stays", "regimen": [dict(KET, days=[0, 7, 14, 21])], "dropout": {"per_week": 0}},
+    ],
+    "visits": {"every": "7 d"},
+    "definitions": {"response": {"percent_change_max": -50}},
+    "endpoints": [
+        {"id": "observed", "measure": "rate", "of": "response", "at": "28 d", "by": "arm"},
+        {
+            "id": "nri",
+            "measure": "rate",
+            "of": "response",
+            "at": "28 d",
+            "by": "arm",
+            "missing": "non_responder",
+        },
+    ],
+    "replicates": 2,
+}
+
+
+def test_dropout_hazard_per_arm_removes_observations():
+    plan = compile_plan(parse_spec(DROPOUT_TRIAL), MODEL)
+    assert [a.dropout_per_week for a in plan.design.phases[0].arms] == [0.2, 0.0]
+    result = run_trial(parse_spec(DROPOUT_TRIAL))
+    obs, nri = result.endpoint("observed"), result.endpoint("nri")
+    assert nri.row("stays").mean == pytest.approx(obs.row("stays").mean)  # nobody leaves this arm
+    kept = nri.row("ketamine").mean / obs.row("ketamine").mean  # share still observed at day 28
+    assert kept == pytest.approx(0.8**4, abs=0.12)
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "rule"),
+    [
+        ({"dropout": {"per_week": 1.2}}, "dropout.per_week", "less than 1"),
+        ({"dropout": {"per_week": 0.1, "per_day": 0.1}}, "dropout.per_day", "unknown field"),
+        (
+            {"endpoints": [{"id": "m", "measure": "mean", "missing": "non_responder"}]},
+            "endpoints[0]",
+            "rates",
+        ),
+        ({"endpoints": [{"id": "m", "measure": "mean", "missing": "mmrm"}]}, "endpoints[0].missing", "Input"),
+        (
+            {"endpoints": [{"id": "k", "measure": "km", "of": "worse", "times": ["7 d"], "missing": "locf"}]},
+            "endpoints[0]",
+            "censored",
+        ),
+        (
+            {"endpoints": [{"id": "w", "measure": "rate", "of": "worse", "missing": "non_responder"}]},
+            "endpoints[0].missing",
+            "applies to states",
+        ),
+    ],
+)
+def test_bad_dropout_and_missing_name_the_field(change, field, rule):
+    data = copy.deepcopy(MISSING)
+    data.update(change)
+    err = _error(data)
+    assert err.field == field
+    assert rule in err.rule
+
+
+def test_who_drops_out_does_not_enter_a_later_phase():
+    from ketasim.trials.runner import _Batch
+
+    data = {
+        "id": "dropout-phases",
+        "title": "Dropout in a lead-in",
+        "population": {"n": 100},
+        "phases": [
+            {"id": "lead_in", "days": 14, "dropout": {"per_week": 0.3}},
+            {"id": "randomised", "days": 7, "arms": [{"id": "a"}, {"id": "b"}]},
+        ],
+        "endpoints": [{"id": "m", "measure": "mean", "phase": "randomised"}],
+    }
+    plan = compile_plan(parse_spec(data), MODEL)
+    batch = _Batch(plan, MODEL, (0,), 0)
+    batch.simulate(0, 1, -np.inf, 1000)
+    dropped = np.isfinite(batch.dropout_h)
+    assert 0.35 < dropped.mean() < 0.65  # 1 - 0.7**2 = 0.51
+    assert (batch.dropout_h[dropped] < 14 * 24.0).all()
+    assert (batch.arm[dropped, 1] == -1).all() and (batch.arm[~dropped, 1] >= 0).all()
+    obs = batch.replicate(0).observed("madrs")
+    late = plan.design.times_h > 14 * 24.0
+    assert np.isnan(obs[np.ix_(dropped, late)]).all() and not np.isnan(obs[np.ix_(~dropped, late)]).any()
+
+
+# --- stop rules and titration, decided at visits during the run --------------------------------
+
+IV_COURSE = [0, 2, 4, 7, 9, 11]
+
+
+def _course(arm_changes, days=IV_COURSE, dose="0.5 mg/kg"):
+    arm = {"id": "ketamine", "regimen": [dict(KET, dose=dose, days=days)], **arm_changes}
+    return {
+        "id": "decided",
+        "title": "Sessions decided at visits",
+        "population": {"n": 30},
+        "days": 14,
+        "arms": [arm],
+        "visits": {"at": ["2 d", "4 d", "7 d", "9 d", "11 d"]},
+        "definitions": {
+            "anyone": {"min": 0},
+            "nobody": {"min": 100},
+            "response": {"percent_change_max": -50},
+        },
+        "endpoints": [{"id": "m", "measure": "mean", "at": "14 d"}],
+    }
+
+
+def _true_items(data, regimen=None):
+    from ketasim.trials.runner import _Batch
+
+    if regimen is not None:
+        data["arms"][0]["regimen"] = regimen
+    plan = compile_plan(parse_spec(data), MODEL)
+    batch = _Batch(plan, MODEL, (0,), 0)
+    batch.simulate(0, 0, -np.inf, 1000)
+    return batch.items
+
+
+def test_stop_rules_switch_later_sessions_off():
+    never = _true_items(_course({}), regimen=[])
+    stop_at_once = _true_items(_course({"stop_when": {"of": "anyone"}}))  # decided at the day-0 visit
+    np.testing.assert_allclose(stop_at_once, never, rtol=1e-6, atol=1e-9)
+    two_only = _true_items(_course({}, days=[0, 2]))
+    stop_after_two = _true_items(
+        _course({"stop_when": [{"sessions": 2, "without": "nobody"}, {"of": "nobody"}]})
+    )
+    np.testing.assert_allclose(stop_after_two, two_only, rtol=1e-6, atol=1e-9)
+    full = _true_items(_course({"stop_when": {"of": "nobody"}}))
+    np.testing.assert_allclose(full, _true_items(_course({})), rtol=1e-6, atol=1e-9)
+    assert not np.allclose(full, two_only)
+
+
+def test_titration_raises_the_dose_from_the_deciding_visit():
+    written = [dict(KET, days=[0, 2]), dict(KET, dose="0.75 mg/kg", days=[4, 7, 9, 11])]
+    expected = _true_items(_course({}), regimen=written)
+    titrated = _true_items(_course({"titrate": {"to": "0.75 mg/kg", "after_sessions": 2}}))
+    np.testing.assert_allclose(titrated, expected, rtol=1e-6, atol=1e-9)
+    kept = _true_items(_course({"titrate": {"to": "0.75 mg/kg", "unless": "anyone"}}))
+    np.testing.assert_allclose(kept, _true_items(_course({})), rtol=1e-6, atol=1e-9)
+
+
+def test_stop_on_remission_gives_fewer_sessions_end_to_end():
+    spec = _course({"stop_when": {"of": "response"}})
+    spec["endpoints"] = [
+        {"id": "m", "measure": "mean", "at": "14 d"},
+        {"id": "r", "measure": "rate", "of": "response"},
+    ]
+    stopped = run_trial(parse_spec(spec), replicates=2)
+    full = run_trial(parse_spec(_course({})), replicates=2)
+    assert stopped.endpoint("m").row().mean > full.endpoint("m").row().mean  # responders stop early: worse
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "rule"),
+    [
+        ({"stop_when": {"of": "remitted"}}, "arms[0].stop_when[0].of", "unknown definition"),
+        ({"stop_when": {"sessions": 2}}, "arms[0].stop_when[0]", "go together"),
+        (
+            {"stop_when": {"of": "anyone", "sessions": 2, "without": "nobody"}},
+            "arms[0].stop_when[0]",
+            "give of",
+        ),
+        ({"titrate": {"to": "84 mg"}}, "arms[0].titrate.to", "unit"),
+        ({"titrate": {"to": "0.4 mg/kg"}}, "arms[0].titrate.to", "higher"),
+        ({"titrate": {"to": "lots"}}, "arms[0].titrate.to", ""),
+        ({"titrate": {"to": "0.75 mg/kg", "unless": "relapse"}}, "arms[0].titrate.unless", "not on an event"),
+        ({"titrate": {"to": "0.75 mg/kg", "after": "1 session"}}, "arms[0].titrate.after", "unknown field"),
+    ],
+)
+def test_bad_rules_name_the_field(changes, field, rule):
+    data = _course(changes)
+    data["definitions"]["relapse"] = {"min": 22, "at_risk": []}
+    err = _error(data)
+    assert err.field == field
+    assert rule in err.rule
+
+
+# --- strata: randomisation within strata, endpoints per stratum --------------------------------
+
+STRATA = {
+    "id": "strata",
+    "title": "Randomised withdrawal within strata",
+    "population": {"n": 80},
+    "phases": [
+        {
+            "id": "induction",
+            "days": 14,
+            "regimen": [dict(KET, days=[0, 2, 4, 7, 9, 11])],
+            "continue_if": {"of": "response"},
+        },
+        {
+            "id": "maintenance",
+            "days": 14,
+            "strata": [
+                {"id": "remitters", "where": {"of": "remission", "phase": "induction"}},
+                {"id": "responders", "where": {"of": "response", "phase": "induction"}},
+            ],
+            "arms": [
+                {"id": "continue", "regimen": [dict(KET, days=[0, 7])]},
+                {"id": "withdraw", "placebo": "saline"},
+            ],
+        },
+    ],
+    "visits": {"every": "7 d"},
+    "definitions": {"response": {"percent_change_max": -50}, "remission": {"max": 12}},
+    "endpoints": [
+        {"id": "m_remitters", "measure": "mean", "phase": "maintenance", "by": "arm", "stratum": "remitters"},
+        {"id": "m_all", "measure": "mean", "phase": "maintenance", "by": "arm"},
+    ],
+}
+
+
+def test_randomisation_is_balanced_within_strata_and_endpoints_take_one():
+    from ketasim.trials.runner import _Batch, run_batch
+
+    plan = compile_plan(parse_spec(STRATA), MODEL)
+    batch = _Batch(plan, MODEL, (0, 1), 5)
+    batch.simulate(0, 0, -np.inf, 1000)
+    batch.select(0)
+    batch.simulate(1, 1, plan.design.phases[0].end_h, 1000)
+    for k in range(2):
+        rows = slice(k * 80, (k + 1) * 80)
+        arm, stratum = batch.arm[rows, 1], batch.stratum[rows, 1]
+        assert ((arm >= 0) == (stratum >= 0)).all()  # every entrant is a responder: in a stratum
+        for s in (0, 1):
+            counts = [int(((stratum == s) & (arm == a)).sum()) for a in (0, 1)]
+            assert abs(counts[0] - counts[1]) <= 1 and sum(counts) > 0
+        data = batch.replicate(k)
+        remitted = data.observed("madrs")[:, plan.design.index_of(14 * 24.0)] <= 12
+        assert (remitted[stratum == 0]).all() and not remitted[stratum == 1].any()
+    out = run_batch(plan, MODEL, (0, 1), 5)
+    assert np.isfinite(out.values["m_remitters"]).all()
+    assert not np.allclose(out.values["m_remitters"], out.values["m_all"])
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "field", "rule"),
+    [
+        (
+            ["phases", 1, "strata", 0, "where"],
+            {"of": "remission"},
+            "phases[1].strata[0].where[0].phase",
+            "earlier",
+        ),
+        (["phases", 1, "strata", 1, "id"], "remitters", "phases[1].strata[1].id", "unique"),
+        (["phases", 1, "arms"], None, "phases[1].strata", "randomised phases"),
+        (["endpoints", 0, "stratum"], "stable", "endpoints[0].stratum", "must name a stratum"),
+        (["phases", 0, "continue_if"], [], "phases[1].strata[0].where[0]", "continue_if"),
+        (["phases", 1, "strata", 0, "where"], [], "phases[1].strata[0].where", "at least 1"),
+    ],
+)
+def test_bad_strata_name_the_field(path, value, field, rule):
+    data = copy.deepcopy(STRATA)
+    node = data
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    err = _error(data)
+    assert err.field.startswith(field)
+    assert rule in err.rule

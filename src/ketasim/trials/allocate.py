@@ -48,8 +48,12 @@ def allocate(
     ids: np.ndarray,
     n_per_replicate: int,
     seed: int,
+    stratum: np.ndarray | None = None,
 ) -> None:
-    """Writes the arm index of every entering patient into ``arm[:, phase.index]``."""
+    """Writes the arm index of every entering patient into ``arm[:, phase.index]``.
+
+    With ``stratum`` (a group per patient), each stratum of each replicate is allocated on its own.
+    """
     col = arm[:, phase.index]
     col[:] = -1
     if phase.arms[0].implicit:
@@ -62,8 +66,9 @@ def allocate(
         return
     u = uniform(seed, ids, f"allocate:{phase.id}")
     replicate = ids // n_per_replicate
-    for r in np.unique(replicate[entering]):
-        who = np.nonzero(entering & (replicate == r))[0]
+    group = replicate * 1024 + (0 if stratum is None else stratum + 1)
+    for r in np.unique(group[entering]):
+        who = np.nonzero(entering & (group == r))[0]
         order = who[np.argsort(u[who], kind="stable")]
         bounds = np.cumsum([0, *_counts(phase, who.size)])
         for a, lo, hi in zip(phase.arms, bounds[:-1], bounds[1:], strict=True):

@@ -248,6 +248,22 @@ class _Checker:
                 raise InputError("trial", f"{where}.of", "is required", None)
         elif e.measure == "difference" and e.of is not None:
             raise InputError("trial", f"{where}.of", f"a difference in {e.in_} takes a scale, not of", e.of)
+        if definition is not None and definition.kind == "event" and e.missing != "observed":
+            raise InputError(
+                "trial",
+                f"{where}.missing",
+                f"events are censored at the last observation: {e.missing} applies to states",
+                e.missing,
+            )
+        if e.stratum is not None:
+            known = [s for p in phases for s, _ in p.strata]
+            if e.stratum not in known:
+                raise InputError(
+                    "trial",
+                    f"{where}.stratum",
+                    f"must name a stratum of the endpoint's phases {known}",
+                    e.stratum,
+                )
         arm_ids = self.arms_of(phases, e, where)
         for p in phases:
             self.at(p, arm_ids, e.at, e.from_, where)
@@ -302,15 +318,48 @@ def _targets(spec: TrialSpec, endpoints: dict[str, EndpointPlan]) -> None:
             raise InputError("trial", f"{where}.time", "applies to km endpoints only", t.time)
 
 
+def _rules(design: TrialDesign, defs: dict[str, DefinitionPlan]) -> None:
+    """Stop and titration rules name state definitions (they are decided at a visit)."""
+    for p in design.phases:
+        for a in p.arms:
+            where = f"{p.path}.arms[{a.index}]".lstrip(".")
+            named = [
+                (f"stop_when[{i}].{k}", getattr(r, k))
+                for i, r in enumerate(a.stop_when)
+                for k in ("of", "without")
+            ]
+            if a.titrate is not None:
+                named.append(("titrate.unless", a.titrate.unless))
+            for field, name in named:
+                if name is None:
+                    continue
+                if name not in defs:
+                    known = ", ".join(defs) or "none defined"
+                    raise InputError(
+                        "trial", f"{where}.{field}", f"unknown definition (definitions: {known})", name
+                    )
+                if defs[name].kind != "state":
+                    raise InputError(
+                        "trial",
+                        f"{where}.{field}",
+                        "rules are decided on a state at a visit, not on an event",
+                        name,
+                    )
+
+
 def compile_plan(spec: TrialSpec, model: Model | None = None) -> Plan:
     """Checks ``spec`` completely and resolves it; raises :class:`InputError` naming the field."""
     model = default_model() if model is None else model
     design = compile_phases(spec, model)
     defs = _definitions(spec)
     checker = _Checker(design, defs)
+    _rules(design, defs)
     for p in design.phases:
         for j, c in enumerate(p.continue_if):
             checker.condition(c, p, f"{p.path}.continue_if[{j}]".lstrip("."))
+        for i, (_, where) in enumerate(p.strata):
+            for j, c in enumerate(where):
+                checker.condition(c, p, f"{p.path}.strata[{i}].where[{j}]".lstrip("."))
     seen: dict[str, EndpointPlan] = {}
     for i, e in enumerate(spec.endpoints):
         if e.id in seen:

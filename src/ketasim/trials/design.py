@@ -17,11 +17,12 @@ from ketasim.errors import InputError, KetasimError
 from ketasim.model import Model
 from ketasim.population.patients import BACKGROUND, STARTS_NEW_AD
 from ketasim.population.virtual import PopulationSpec
-from ketasim.regimen.dose import Dose, Drug, Route, placebo
+from ketasim.regimen.dose import MAX_DEVICES, Dose, Drug, Route, placebo
 from ketasim.regimen.regimen import Regimen
-from ketasim.trials.spec import Arm, DoseItem, Phase, TrialSpec, Visits
+from ketasim.trials.spec import Arm, DoseItem, Phase, StopRule, Titration, TrialSpec, Visits
 from ketasim.trials.spec_base import time_h
 from ketasim.trials.spec_endpoints import Condition
+from ketasim.units import DEVICE_MG, DoseAmount, parse_dose
 
 __all__ = ["ArmDesign", "PhaseDesign", "TrialDesign", "compile_phases", "unique_times"]
 
@@ -47,6 +48,20 @@ class ArmDesign:
     implicit: bool = False  # the single arm of a phase written without arms
     background: str | None = None  # background oral antidepressant from this phase on (None: as before)
     background_from_h: float = 0.0  # new_start / switch: start, from the phase start
+    dropout_per_week: float = 0.0  # probability of dropping out within a week (constant hazard)
+    stop_when: tuple[StopRule, ...] = ()  # decided at visits, on observed scores
+    titrate: Titration | None = None
+    titrate_to: DoseAmount | None = None
+
+    @property
+    def has_rules(self) -> bool:
+        """Whether sessions of this arm are decided during the run (stop rules, titration)."""
+        return bool(self.stop_when) or self.titrate is not None
+
+    @property
+    def dropout_hazard_h(self) -> float:
+        """Dropout hazard per hour."""
+        return -math.log1p(-self.dropout_per_week) / 168.0
 
     @property
     def last_dose_h(self) -> float | None:
@@ -66,6 +81,7 @@ class PhaseDesign:
     follows_phase: int | None = None
     continue_if: tuple[Condition, ...] = ()
     own_visits_h: tuple[float, ...] = ()
+    strata: tuple[tuple[str, tuple[Condition, ...]], ...] = ()  # (id, where): first that holds
 
     def arm(self, arm_id: str) -> ArmDesign | None:
         return next((a for a in self.arms if a.id == arm_id), None)
@@ -186,6 +202,40 @@ def _paths(phases: tuple[PhaseDesign, ...], limit: int) -> list[tuple[int, ...]]
     return out
 
 
+def _strata(
+    spec: TrialSpec, k: int, phase: Phase, phases: list[Phase]
+) -> tuple[tuple[str, tuple[Condition, ...]], ...]:
+    """Strata of a randomised phase: known when it starts (covariates, or scores of an earlier stage)."""
+    where = _join(_where(spec, k), "strata")
+    if not phase.strata:
+        return ()
+    if phase.arms is None or any(a.follows is not None for a in phase.arms):
+        raise InputError("trial", where, "strata apply to randomised phases (arms without follows)", phase.id)
+    if any(a.n is not None for a in phase.arms):
+        raise InputError(
+            "trial", where, "strata share entrants by fraction: give arms fractions, not n", phase.id
+        )
+    ids = [s.id for s in phase.strata]
+    earlier = [p.id for p in phases[:k]]
+    for i, s in enumerate(phase.strata):
+        if ids.index(s.id) != i:
+            raise InputError("trial", f"{where}[{i}].id", "stratum ids must be unique in a phase", s.id)
+        for j, c in enumerate(s.where):
+            if c.covariate is not None:
+                continue
+            here = f"{where}[{i}].where[{j}]"
+            if c.phase is None or c.phase not in earlier:
+                rule = f"must name an earlier phase {earlier} (strata are known at its start)"
+                raise InputError("trial", f"{here}.phase", rule, c.phase)
+            if not phases[k - 1].continue_if:
+                raise InputError(
+                    "trial", here,
+                    "scores decide strata only at a selection: give the previous phase a continue_if",
+                    phases[k - 1].id,
+                )  # fmt: skip
+    return tuple((s.id, tuple(s.where)) for s in phase.strata)
+
+
 def _where(spec: TrialSpec, k: int) -> str:
     return f"phases[{k}]" if spec.phases is not None else ""
 
@@ -246,7 +296,8 @@ def _arms(spec: TrialSpec, k: int, phase: Phase, model: Model) -> tuple[ArmDesig
     where = _where(spec, k)
     if phase.arms is None:
         reg = _regimen(phase.regimen, phase.days, where, model)
-        return (ArmDesign("all", 0, reg, tuple(reg.session_times()), implicit=True),)
+        drop = _dropout(spec, phase, None)
+        return (ArmDesign("all", 0, reg, tuple(reg.session_times()), implicit=True, dropout_per_week=drop),)
     ids = [a.id for a in phase.arms]
     for j, a in enumerate(phase.arms):
         if ids.index(a.id) != j:
@@ -267,9 +318,45 @@ def _arms(spec: TrialSpec, k: int, phase: Phase, model: Model) -> tuple[ArmDesig
         bg, bg_from = _background(a, phase, here)
         out.append(
             ArmDesign(a.id, j, reg, tuple(reg.session_times()), a.fraction, a.n, background=bg,
-                      background_from_h=bg_from)
+                      background_from_h=bg_from, dropout_per_week=_dropout(spec, phase, a),
+                      stop_when=tuple(a.stop_when), titrate=a.titrate,
+                      titrate_to=_titration(a, reg, here))
         )  # fmt: skip
     return tuple(out)
+
+
+def _titration(arm: Arm, reg: Regimen, where: str) -> DoseAmount | None:
+    """The dose a titration rises to, checked against the arm's active doses."""
+    t = arm.titrate
+    if t is None:
+        return None
+    here = f"{where}.titrate.to"
+    try:
+        to = parse_dose(t.to, "titrate.to")
+    except KetasimError as err:
+        raise InputError("trial", here, err.rule, t.to) from None
+    active = [d for d in reg if not d.drug.is_placebo and d.amount is not None]
+    if not active:
+        raise InputError("trial", f"{where}.titrate", "the arm has no active doses to titrate", arm.id)
+    for d in active:
+        assert d.amount is not None
+        if d.amount.per_kg != to.per_kg:
+            raise InputError("trial", here, f"must have the unit of the arm's doses ({d.amount})", t.to)
+        if d.devices and (to.value % DEVICE_MG or not 0 < to.value <= MAX_DEVICES * DEVICE_MG):
+            raise InputError(
+                "trial", here, f"esketamine nasal doses are whole 28 mg devices (at most {MAX_DEVICES})", t.to
+            )
+    if all(d.amount is not None and d.amount.value >= to.value for d in active):
+        raise InputError("trial", here, "must be higher than one of the arm's doses", t.to)
+    return to
+
+
+def _dropout(spec: TrialSpec, phase: Phase, arm: Arm | None) -> float:
+    """Dropout probability per week of an arm: the arm's, else the phase's, else the trial's."""
+    for d in (arm.dropout if arm is not None else None, phase.dropout, spec.dropout):
+        if d is not None:
+            return d.per_week
+    return 0.0
 
 
 def _background(arm: Arm, phase: Phase, where: str) -> tuple[str | None, float]:
@@ -405,6 +492,10 @@ def compile_phases(spec: TrialSpec, model: Model) -> TrialDesign:
                     follows=[x.id for x in src.arms].index(s.follows.arm),
                     background=a.background,
                     background_from_h=a.background_from_h,
+                    dropout_per_week=a.dropout_per_week,
+                    stop_when=a.stop_when,
+                    titrate=a.titrate,
+                    titrate_to=a.titrate_to,
                 )
                 for a, s in zip(arms, ph.arms, strict=True)
                 if s.follows is not None
@@ -413,7 +504,10 @@ def compile_phases(spec: TrialSpec, model: Model) -> TrialDesign:
             raise InputError("trial", _join(where, "continue_if"), "the last phase has no next phase", ph.id)
         end = start + 24.0 * ph.days
         own = _visit_times(ph.visits, start, end, _join(where, "visits"))
-        out.append(PhaseDesign(ph.id, k, start, end, arms, where, follows, tuple(ph.continue_if), tuple(own)))
+        strata = _strata(spec, k, ph, phases_in)
+        out.append(
+            PhaseDesign(ph.id, k, start, end, arms, where, follows, tuple(ph.continue_if), tuple(own), strata)
+        )
         start = end
     first = out[0]
     pop = spec.population

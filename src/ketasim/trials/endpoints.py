@@ -94,6 +94,16 @@ def _group_sample(plan: Plan, data: ReplicateData, ep: EndpointPlan, g: Group) -
     e = ep.spec
     s = _Sample()
     latest = np.full(g.patients.size, -np.inf)
+    if e.stratum is not None:
+        ids = [s for s, _ in g.phase.strata]
+        code = ids.index(e.stratum) if e.stratum in ids else -2
+        mine = (
+            np.zeros(g.patients.size, bool)
+            if data.stratum is None
+            else data.stratum[g.patients, g.phase.index] == code
+        )
+        g = Group(g.phase, g.arm, g.patients[mine], g.origin_h)
+        latest = latest[mine]
     if e.among:
         ok, latest = conditions(plan, data, e.among, g.patients, g.phase)
         g = Group(g.phase, g.arm, g.patients[ok], g.origin_h)
@@ -116,6 +126,8 @@ def _group_sample(plan: Plan, data: ReplicateData, ep: EndpointPlan, g: Group) -
     if inner == "rate":
         assert d is not None
         y = state(plan, data, d, g, t_at)
+        if e.missing == "non_responder":
+            y = np.nan_to_num(y, nan=0.0)  # a patient without a value counts as not meeting it
     else:
         y = quantity(plan, data, inner, e.scale or "madrs", g, t_at, e.baseline)
     if e.measure == "standardized_beta":
@@ -171,6 +183,7 @@ def _two(ep: EndpointPlan, a: _Sample, b: _Sample) -> float:
 def endpoint_values(plan: Plan, data: ReplicateData, ep: EndpointPlan) -> list[float]:
     """One value per row of ``ep`` for this replicate (NaN where undefined, inf: median not reached)."""
     e = ep.spec
+    data = data.with_missing(e.missing)
     scope = list(e.arms) if e.arms is not None else [e.arm] if e.arm is not None else None
     samples: dict[str, _Sample] = {}
     for g in groups(plan, data, ep.phases, e.from_, scope):

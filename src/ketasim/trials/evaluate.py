@@ -142,8 +142,9 @@ def events(
     """First (confirmed) occurrence in follow-up, per patient of the group.
 
     Follow-up is the group's visits after ``start_h`` (per patient, absolute) up
-    to the phase end. Returns (event, time from the group's origin in hours,
-    evaluable); without an event the time is the last follow-up visit (censored).
+    to the phase end (or the patient's dropout). Returns (event, time from the group's
+    origin in hours, evaluable); without an event the time is the last follow-up visit
+    (censored).
     """
     visits = plan.design.visits_in(g.phase, g.origin_h)
     m = g.patients.size
@@ -153,8 +154,13 @@ def events(
     met = np.nan_to_num(met, nan=0.0) > 0.5
     met &= visits[None, :] > start_h[:, None] + TIME_TOL_H
     has, first = confirmed_events(met, visits, d.confirm_h)
-    evaluable = visits[-1] > start_h + TIME_TOL_H
-    t = np.where(has, visits[np.maximum(first, 0)], visits[-1]) - g.origin_h
+    last = np.full(m, visits[-1])
+    if data.dropout_h is not None:
+        # a patient who dropped out is censored at the last follow-up visit before the dropout
+        k = np.searchsorted(visits, data.dropout_h[g.patients] + TIME_TOL_H, side="right") - 1
+        last = np.where(k >= 0, visits[np.clip(k, 0, visits.size - 1)], -np.inf)
+    evaluable = last > start_h + TIME_TOL_H
+    t = np.where(has, visits[np.maximum(first, 0)], last) - g.origin_h
     return has & evaluable, t, evaluable
 
 

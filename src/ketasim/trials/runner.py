@@ -22,14 +22,19 @@ import numpy as np
 
 from ketasim.engine.core import Engine
 from ketasim.model import Model, default_model
+from ketasim.pd.individual import individual_pd
+from ketasim.population.patients import Cohort
+from ketasim.population.rng import uniform
 from ketasim.population.virtual import sample_cohort
+from ketasim.regimen.regimen import Regimen
+from ketasim.symptoms import item_scores
 from ketasim.trials.allocate import allocate
-from ketasim.trials.calls import plan_calls
+from ketasim.trials.calls import Call, plan_calls
 from ketasim.trials.checks import Plan, compile_plan
 from ketasim.trials.data import ReplicateData
-from ketasim.trials.design import TIME_TOL_H
+from ketasim.trials.design import TIME_TOL_H, TrialDesign
 from ketasim.trials.endpoints import endpoint_values
-from ketasim.trials.evaluate import conditions
+from ketasim.trials.evaluate import Group, conditions, state
 from ketasim.trials.result import TrialResult, summarise
 from ketasim.trials.spec import TrialSpec
 
@@ -69,20 +74,60 @@ class _Batch:
         self.items = np.full((self.ids.size, d.times_h.size, 10), np.nan)
         self.arm = np.full((self.ids.size, len(d.phases)), -1, dtype=np.int64)
         self.alive = np.ones(self.ids.size, dtype=bool)
+        self.dropout_h = np.full(self.ids.size, np.inf)  # when a patient dropped out (inf: never)
+        self.stratum = np.full((self.ids.size, len(d.phases)), -1, dtype=np.int64)  # -1: none
         self.simulated = 0
+        visits = d.visits_h
+        near = (
+            np.abs(d.times_h[:, None] - visits[None, :]).min(axis=1, initial=np.inf) if visits.size else None
+        )
+        self.visit_cols = np.ones(d.times_h.size, bool) if near is None else near <= TIME_TOL_H
 
     def replicate(self, k: int) -> ReplicateData:
         rows = slice(k * self.n, (k + 1) * self.n)
         return ReplicateData(
             self.model, self.seed, self.replicates[k], self.plan.design.times_h,
-            self.items[rows], self.arm[rows], self.cohort.take(rows),
+            self.items[rows], self.arm[rows], self.cohort.take(rows), self.dropout_h[rows], self.visit_cols,
+            stratum=self.stratum[rows],
         )  # fmt: skip
+
+    def _stratify(self, q: int, entering: np.ndarray) -> None:
+        """The stratum of every entrant of phase ``q``: the first whose conditions hold (-1: none)."""
+        phase = self.plan.design.phases[q]
+        if not phase.strata:
+            return
+        for k in range(len(self.replicates)):
+            data = self.replicate(k)
+            rows = slice(k * self.n, (k + 1) * self.n)
+            who = np.nonzero(entering[rows])[0]
+            col = self.stratum[rows, q]
+            for s, (_, where) in enumerate(phase.strata):
+                ok, _ = conditions(self.plan, data, where, who, phase)
+                col[who[ok & (col[who] < 0)]] = s
+
+    def _drop_out(self, phase_index: int) -> None:
+        """Draws who drops out of phase ``phase_index`` and when (constant hazard per arm)."""
+        phase = self.plan.design.phases[phase_index]
+        col = self.arm[:, phase_index]
+        u = uniform(self.seed, self.ids, f"dropout:{phase.id}")
+        for a in phase.arms:
+            if a.dropout_per_week <= 0:
+                continue
+            who = (col == a.index) & np.isinf(self.dropout_h)
+            t = -np.log(u[who]) / a.dropout_hazard_h
+            self.dropout_h[np.nonzero(who)[0][t < phase.end_h - phase.start_h]] = (
+                phase.start_h + t[t < phase.end_h - phase.start_h]
+            )
 
     def simulate(self, first: int, last: int, done_h: float, chunk: int) -> None:
         """Allocates phases first..last and simulates every live path to the end of ``last``."""
         d = self.plan.design
         for q in range(first, last + 1):
-            allocate(d.phases[q], self.arm, self.alive, self.ids, self.n, self.seed)
+            entering = self.alive & (self.dropout_h > d.phases[q].start_h + TIME_TOL_H)
+            self._stratify(q, entering)
+            strata = self.stratum[:, q] if d.phases[q].strata else None
+            allocate(d.phases[q], self.arm, entering, self.ids, self.n, self.seed, strata)
+            self._drop_out(q)
         live = np.nonzero(self.alive)[0]
         keys, inverse = np.unique(self.arm[live, : last + 1], axis=0, return_inverse=True)
         paths = {tuple(int(a) for a in key): live[inverse.ravel() == i] for i, key in enumerate(keys)}
@@ -96,6 +141,10 @@ class _Batch:
                 rows = call.rows[part]
                 mask = None if call.mask is None else call.mask[part]
                 cohort = replace(self.cohort.take(rows), background=np.full(rows.size, call.background))
+                if self._decided(rows, last):
+                    self._run_decided(engine, cohort, call, rows, mask, last, done_h)
+                    self.simulated += rows.size
+                    continue
                 res = engine.run(
                     cohort, call.regimen, times[upto], dose_mask=mask, ad_start_h=call.ad_start_h
                 )
@@ -103,6 +152,112 @@ class _Batch:
                 assert it.shape[1] == int(upto.sum()), "output times must stay on the one-second lattice"
                 self.items[rows[:, None], cols[None, :]] = it[:, new]
                 self.simulated += rows.size
+
+    def _decided(self, rows: np.ndarray, last: int) -> bool:
+        """Whether any of these patients is in an arm whose sessions are decided during the run."""
+        for q, p in enumerate(self.plan.design.phases[: last + 1]):
+            arms = [a.index for a in p.arms if a.has_rules]
+            if arms and np.isin(self.arm[rows, q], arms).any():
+                return True
+        return False
+
+    def _run_decided(
+        self, engine: Engine, cohort: Cohort, call: Call, rows: np.ndarray, mask: np.ndarray | None,
+        last: int, done_h: float,
+    ) -> None:  # fmt: skip
+        """Runs ``rows`` segment by segment between visits, deciding stop and titration rules.
+
+        The protocols' mechanism (decision 0009): at each visit of a phase with rules the
+        observed scores decide the per-patient dose mask of the sessions from that visit on
+        (0: stopped, a factor: titrated), and the engine resumes from the previous segment's
+        final state with the same regimen, so the PK blocks stay the same.
+        """
+        d = self.plan.design
+        times = d.times_h[d.times_h <= d.phases[last].end_h + TIME_TOL_H]
+        sessions = _sessions(call.regimen)
+        mask = np.ones((rows.size, sessions.time_h.size)) if mask is None else np.array(mask, dtype=float)
+        escalated = np.zeros(rows.size, dtype=bool)
+        decisions = [
+            float(v)
+            for v in d.visits_h[d.visits_h < d.phases[last].end_h - TIME_TOL_H]
+            if (q := _phase_at(d, float(v))) is not None
+            and any(a.has_rules for a in d.phases[q].arms)
+            and not ((sessions.time_h < v - TIME_TOL_H) & (sessions.end_h > v + TIME_TOL_H)).any()
+        ]
+        start, state = 0.0, None
+        if done_h < 0:
+            # the scores at time 0, before any session (a decision there needs them before a run)
+            zero = np.zeros((rows.size, 1))
+            baseline = item_scores(zero, zero, zero, zero, zero, individual_pd(self.model, cohort))
+            self.items[rows, int(d.index_of(0.0))] = baseline[:, 0, :]
+        for v in [*decisions, float(times[-1])]:
+            if v > start + TIME_TOL_H:
+                seg = times[(times >= start - TIME_TOL_H) & (times <= v + TIME_TOL_H)]
+                res = engine.run(
+                    cohort, call.regimen, seg, dose_mask=mask, ad_start_h=call.ad_start_h,
+                    start_h=start, state=state,
+                )  # fmt: skip
+                state = res.final_state
+                fresh = seg > done_h + TIME_TOL_H
+                cols = d.index_of(seg[fresh])
+                self.items[rows[:, None], cols[None, :]] = res.items()[:, fresh]
+                start = v
+            if v < times[-1] - TIME_TOL_H:
+                self._decide(rows, mask, escalated, sessions, v)
+
+    def _decide(
+        self, rows: np.ndarray, mask: np.ndarray, escalated: np.ndarray, sessions: _Sessions, v: float
+    ) -> None:
+        """Applies the stop and titration rules of the arms in the phase at visit ``v`` to ``mask``."""
+        d = self.plan.design
+        q = _phase_at(d, v)
+        assert q is not None
+        phase = d.phases[q]
+        in_phase = (sessions.time_h >= phase.start_h - TIME_TOL_H) & (
+            sessions.time_h < phase.end_h - TIME_TOL_H
+        )
+        later = np.nonzero(in_phase & (sessions.time_h >= v - TIME_TOL_H))[0]
+        earlier = in_phase & (sessions.time_h < v - TIME_TOL_H)
+        given = (mask[:, earlier] > 0).sum(axis=1)
+        slot_of = rows // self.n  # batch rows are ordered by replicate: slot k holds rows k*n .. k*n + n - 1
+        data_of: dict[int, ReplicateData] = {}
+        for a in phase.arms:
+            if not a.has_rules:
+                continue
+            for slot in np.unique(slot_of[self.arm[rows, q] == a.index]).tolist():
+                pos = np.nonzero((self.arm[rows, q] == a.index) & (slot_of == slot))[0]
+                if slot not in data_of:
+                    data_of[slot] = self.replicate(slot)
+                data = data_of[slot]
+                g = Group(phase, a, rows[pos] - slot * self.n, phase.start_h)
+
+                def holds(name: str, g: Group = g, data: ReplicateData = data) -> np.ndarray:
+                    return np.asarray(state(self.plan, data, self.plan.definitions[name], g, v) == 1.0)
+
+                if a.titrate is not None and a.titrate_to is not None:
+                    t = a.titrate
+                    up = ~escalated[pos] & (given[pos] >= t.after_sessions)
+                    if t.unless is not None:
+                        up &= ~holds(t.unless)
+                    factor = np.where(
+                        sessions.active[later] & (sessions.amount[later] > 0),
+                        np.maximum(
+                            1.0,
+                            a.titrate_to.value
+                            / np.where(sessions.amount[later] > 0, sessions.amount[later], 1.0),
+                        ),
+                        1.0,
+                    )
+                    mask[np.ix_(pos[up], later)] *= factor[None, :]
+                    escalated[pos[up]] = True
+                stop = np.zeros(pos.size, dtype=bool)
+                for rule in a.stop_when:
+                    if rule.of is not None:
+                        stop |= holds(rule.of)
+                    else:
+                        assert rule.sessions is not None and rule.without is not None
+                        stop |= (given[pos] >= rule.sessions) & ~holds(rule.without)
+                mask[np.ix_(pos[stop], later)] = 0.0
 
     def select(self, phase_index: int) -> None:
         """Keeps alive only the patients of ``phase_index`` who meet its continue_if."""
@@ -114,6 +269,40 @@ class _Batch:
             rows = k * self.n + who
             self.alive[rows] &= ok
             self.alive[k * self.n : (k + 1) * self.n][data.arm[:, phase.index] < 0] = False
+
+
+@dataclass(frozen=True)
+class _Sessions:
+    """The sessions of a regimen in the engine's numbering: start, end of infusion, whether active,
+    and the amount per session as written (mg, or mg/kg)."""
+
+    time_h: np.ndarray
+    end_h: np.ndarray
+    active: np.ndarray
+    amount: np.ndarray
+
+
+def _sessions(regimen: Regimen) -> _Sessions:
+    template = regimen.expand(1.0)  # at 1 kg, mg/kg amounts read as written
+    n = 1 + max((e.session for e in template), default=-1)
+    start, end, amount = np.zeros(n), np.zeros(n), np.zeros(n)
+    active = np.zeros(n, dtype=bool)
+    for e in template:
+        if e.device <= 1:
+            start[e.session] = e.time_h
+        end[e.session] = max(end[e.session], e.time_h + e.duration_h)
+        if not e.drug.is_placebo:
+            active[e.session] = True
+            amount[e.session] += e.amount_mg
+    return _Sessions(start, end, active, amount)
+
+
+def _phase_at(design: TrialDesign, t_h: float) -> int | None:
+    """The phase running at ``t_h`` (its start included, its end not)."""
+    for p in design.phases:
+        if p.start_h - TIME_TOL_H <= t_h < p.end_h - TIME_TOL_H:
+            return p.index
+    return None
 
 
 def _trajectories(plan: Plan, data: ReplicateData, scale: str) -> dict[tuple[int, int], np.ndarray]:
@@ -136,6 +325,7 @@ def run_batch(
     done_h = -np.inf
     for first, last in plan.design.stages():
         batch.simulate(first, last, done_h, chunk)
+        batch.alive &= np.isinf(batch.dropout_h)  # who dropped out is not simulated further
         done_h = plan.design.phases[last].end_h
         if plan.design.phases[last].continue_if:
             batch.select(last)

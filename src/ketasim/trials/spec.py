@@ -19,13 +19,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import BeforeValidator, Field, ValidationError, model_validator
 
 from ketasim.errors import InputError
 from ketasim.files import load
-from ketasim.trials.spec_base import Id, SpecModel, Time, time_h
+from ketasim.trials.spec_base import Id, SpecModel, Time, as_list, single_or_list, time_h
 from ketasim.trials.spec_endpoints import Conditions, Definition, Endpoint, Target
 from ketasim.trials.spec_population import BackgroundKind, Population
 
@@ -34,8 +34,12 @@ __all__ = [
     "Arm",
     "ArmBackground",
     "DoseItem",
+    "Dropout",
     "Follows",
     "Phase",
+    "StopRule",
+    "Stratum",
+    "Titration",
     "TrialSpec",
     "Visits",
     "load_spec",
@@ -88,6 +92,41 @@ class ArmBackground(SpecModel):
         return self
 
 
+class Dropout(SpecModel):
+    """Patients leaving the trial at random: a constant hazard, as a probability per week."""
+
+    per_week: float = Field(ge=0, lt=1, description="probability of dropping out within a week")
+
+
+class StopRule(SpecModel):
+    """When a patient's sessions of an arm stop: decided at each visit of its phase, on observed scores."""
+
+    of: Id | None = Field(None, description="stop once this definition holds at a visit")
+    sessions: int | None = Field(None, ge=1, description="stop once this many sessions are given ...")
+    without: Id | None = Field(None, description="... and this definition does not hold at the visit")
+
+    @model_validator(mode="after")
+    def _form(self) -> StopRule:
+        if (self.of is None) == (self.sessions is None):
+            raise ValueError(
+                "give of (stop once it holds) or sessions with without (stop after N without it)"
+            )
+        if (self.sessions is None) != (self.without is None):
+            raise ValueError("sessions and without go together: stop after N sessions without a definition")
+        return self
+
+
+StopRules = Annotated[list[StopRule], BeforeValidator(as_list), Field(json_schema_extra=single_or_list)]
+
+
+class Titration(SpecModel):
+    """A dose increase decided at a visit: to ``to`` after ``after_sessions``, unless ``unless`` holds."""
+
+    to: str = Field(description="the higher dose, same unit as the arm's ('84 mg', '0.75 mg/kg')")
+    after_sessions: int = Field(1, ge=1, description="sessions given before the dose may rise")
+    unless: Id | None = Field(None, description="keep the dose while this definition holds (e.g. response)")
+
+
 class Arm(SpecModel):
     """A treatment group of a phase."""
 
@@ -103,6 +142,11 @@ class Arm(SpecModel):
     background: ArmBackground | None = Field(
         None, description="background oral antidepressant from this phase on (default: as before)"
     )
+    dropout: Dropout | None = Field(None, description="dropout in this arm (default: the phase's)")
+    stop_when: StopRules = Field(
+        default_factory=list, description="stop the arm's sessions for a patient (any rule that holds)"
+    )
+    titrate: Titration | None = Field(None, description="raise the dose for a patient (once, then stay)")
 
     @model_validator(mode="after")
     def _allocation(self) -> Arm:
@@ -112,6 +156,13 @@ class Arm(SpecModel):
         if self.mirrors is not None and self.placebo is None:
             raise ValueError("mirrors applies to placebo arms: add placebo: saline, midazolam or spray")
         return self
+
+
+class Stratum(SpecModel):
+    """A stratum of a phase's entrants: randomised within itself, reported with endpoint `stratum`."""
+
+    id: Id
+    where: Conditions = Field(min_length=1, description="who is in it (all must hold; first stratum wins)")
 
 
 class Visits(SpecModel):
@@ -131,6 +182,10 @@ class Phase(SpecModel):
     visits: Visits | None = Field(None, description="extra visits, times from the phase start")
     continue_if: Conditions = Field(
         default_factory=list, description="who goes on to the next phase (all must hold)"
+    )
+    dropout: Dropout | None = Field(None, description="dropout in this phase (default: the trial's)")
+    strata: list[Stratum] = Field(
+        default_factory=list, description="randomise within these groups of entrants (first that holds)"
     )
 
     @model_validator(mode="after")
@@ -152,6 +207,7 @@ class TrialSpec(SpecModel):
     arms: list[Arm] | None = Field(None, min_length=1, description="arms of a trial without phases")
     phases: list[Phase] | None = Field(None, min_length=1, description="consecutive phases")
     visits: Visits = Field(default_factory=Visits, description="visits, times from the trial start")
+    dropout: Dropout | None = Field(None, description="dropout in every phase (default: none)")
     definitions: dict[Id, Definition] = Field(default_factory=dict)
     endpoints: list[Endpoint] = Field(min_length=1)
     targets: list[Target] = Field(default_factory=list)

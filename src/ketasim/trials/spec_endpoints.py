@@ -220,6 +220,11 @@ class Endpoint(SpecModel):
     among: Conditions = Field(default_factory=list, description="restrict to patients meeting all these")
     covariate: Covariate | None = Field(None, description="standardized_beta: the predictor reported")
     adjust: list[Covariate] = Field(default_factory=list, description="standardized_beta: other predictors")
+    stratum: Id | None = Field(None, description="only the patients of this stratum of the endpoint's phase")
+    missing: Literal["observed", "locf", "non_responder"] = Field(
+        "observed",
+        description="missing data: observed cases, last observation carried forward, non-responder",
+    )
 
     @model_validator(mode="after")
     def _shape(self) -> Endpoint:
@@ -261,6 +266,13 @@ class Endpoint(SpecModel):
             raise ValueError("covariate and adjust apply to standardized_beta only")
         if self.arms is not None and self.arms[0] == self.arms[1]:
             raise ValueError("arms must name two different arms")
+        inner = self.in_ or ("rate" if m == "odds_ratio" else m)
+        if self.missing == "non_responder" and inner != "rate":
+            raise ValueError(f"missing: non_responder applies to rates of a definition, not to {inner}")
+        if self.missing == "locf" and m in ("median_time_to", "km", "hazard_ratio"):
+            raise ValueError(
+                f"missing: locf does not apply to {m}: events are censored at the last observation"
+            )
         return self
 
 
