@@ -24,7 +24,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field, ValidationError, model_validator
 
 from ketasim.errors import InputError
-from ketasim.files import read_data
+from ketasim.files import load
 from ketasim.trials.spec_base import Id, SpecModel, Time, as_list, single_or_list, time_h
 from ketasim.trials.spec_endpoints import Conditions, Definition, Endpoint, Target
 from ketasim.trials.spec_population import BackgroundKind, Population
@@ -273,4 +273,4 @@ def parse_spec(data: Any) -> TrialSpec:
 
 def load_spec(path: str | Path) -> TrialSpec:
     """Reads and validates a YAML trial spec (cross references are checked by :func:`check`)."""
-    return parse_spec(read_data(path, "trial"))
+    return load(path, "trial", parse_spec)
