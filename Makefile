@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup sysdeps run serve test lint typecheck pytest demo calibrate validate bench clean
+.PHONY: setup sysdeps run serve test lint typecheck pytest demo calibrate validate cross-validate bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,10 @@ calibrate: setup
 # Every library target against the current model: table, JSON and an HTML report.
 validate: setup
 	$(VENV)/bin/ketasim validate --json --report docs/validation-report.html > docs/validation.json
+
+# Leave-one-study-out cross-validation of the current set (studies sharing a cohort leave together).
+cross-validate: setup
+	$(VENV)/bin/ketasim validate --cross-validate --json > docs/cross-validation.json
 
 # Engine benchmarks against scipy LSODA and libroadrunner, measured in the same run.
 bench: setup

@@ -1,11 +1,12 @@
 """The calibration library: specs valid, targets only from verified rows, weights from the right rule."""
 
+import csv
 import math
 
 import pytest
 import yaml
 
-from ketasim.calibrate.library import LIBRARY, library_specs, target_rows
+from ketasim.calibrate.library import LIBRARY, TARGETS_CSV, cohorts, library_specs, target_rows
 from ketasim.calibrate.targets import fit_targets, reported_sd_median
 from ketasim.errors import InputError
 from ketasim.trials import compile_plan, load_spec
@@ -37,6 +38,34 @@ def test_a_target_citing_an_unverified_row_is_refused(tmp_path):
         library_specs(tmp_path)
 
 
+def test_a_target_citing_a_reference_or_definition_row_is_refused(tmp_path):
+    rows = target_rows()
+    data = yaml.safe_load((LIBRARY / "murrough2013ajp.yaml").read_text())
+    for source in ("P01", "DR03"):  # a pooled analysis (role reference), a definition
+        row = rows[source]
+        assert row.role != "calibration"
+        data["targets"][0]["source"] = source
+        (tmp_path / "x.yaml").write_text(yaml.safe_dump(data))
+        with pytest.raises(InputError, match=r"murrough2013ajp.targets\[0\].source") as info:
+            library_specs(tmp_path)
+        if row.verified:
+            assert f"role {row.role!r}" in info.value.rule
+
+
+def test_every_library_target_is_a_calibration_row():
+    rows = target_rows()
+    assert {rows[t.source].role for s in library_specs() for t in s.targets} == {"calibration"}
+
+
+def test_specs_sharing_a_cohort_are_grouped_together():
+    groups = cohorts(library_specs())
+    assert {"zarate2006", "niciu2014", "ibrahim2012", "pennybaker2017"} <= set(groups["nimh"])
+    assert "murrough2013bp" in groups["mount-sinai-ketamine-course"]
+    assert {"zheng2018", "li2022"} <= set(groups["guangzhou-ketamine"])
+    assert groups["daly2018"] == ["daly2018"]  # no cohort: its own group
+    assert sorted(i for ids in groups.values() for i in ids) == sorted(s.id for s in library_specs())
+
+
 def test_unknown_study_is_named():
     with pytest.raises(InputError, match="nosuchstudy"):
         library_specs(only=("nosuchstudy",))
@@ -45,7 +74,12 @@ def test_unknown_study_is_named():
 def test_target_values_match_the_file_where_printed_plainly():
     """A target's value appears in its row's value text (sign and % aside), or is a documented count."""
     rows = target_rows()
-    derived = {"C02"}  # "n (%)" counts: the spec gives n/N as a percent with one decimal
+    with TARGETS_CSV.open(newline="", encoding="utf-8") as fh:
+        raw = {r["id"]: r for r in csv.DictReader(fh)}
+    # "n (%)" or n/N counts: the spec gives n/N as a percent with one decimal
+    derived = {"C02", "DR06", "DR07", "DR12", "DR13", "DR14", "DR20", "P10", "P13"}
+    # the other arm's values stand in the row's dispersion field or notes
+    elsewhere = {"P11", "P12", "P14", "P15"}
     interpreted = {"G01": 0.0}  # a sentence ("loss of benefit ... by 8 days"); its spec says how it is read
     for spec in library_specs():
         for t in spec.targets:
@@ -55,6 +89,8 @@ def test_target_values_match_the_file_where_printed_plainly():
                 assert t.value == interpreted[t.source]
                 continue
             text = rows[t.source].value.replace("−", "-")
+            if t.source in elsewhere:
+                text += " " + raw[t.source]["dispersion"] + " " + raw[t.source]["notes"]
             assert f"{abs(t.value):g}" in text.replace("-", ""), (spec.id, t.source, t.value, text)
 
 

@@ -31,6 +31,7 @@ TWO_PHASES = {
         {"id": "relapse", "measure": "rate", "of": "relapse", "phase": "follow"},
         {"id": "relapse_by_14d", "measure": "rate", "of": "relapse", "phase": "follow", "at": "14 d"},
         {"id": "median", "measure": "median_time_to", "of": "relapse", "phase": "follow"},
+        {"id": "mean_time", "measure": "mean_time_to", "of": "relapse", "phase": "follow"},
         {"id": "km", "measure": "km", "of": "relapse", "phase": "follow", "times": ["7 d", "14 d", "35 d"]},
         {"id": "relapse_everyone", "measure": "rate", "of": "relapse", "phase": "follow",
          "among": {"covariate": "age_years", "min": 0}},
@@ -109,6 +110,8 @@ def test_time_to_relapse_is_kaplan_meier_from_the_phase_start(record):
     # at risk: 5; events at 14 d and 21 d; S = 0.8 then 0.6: the median is not reached
     assert _value(plan, data, "median") == [math.inf]
     assert _value(plan, data, "km") == pytest.approx([100.0, 80.0, 60.0])
+    # restricted mean to the last follow-up visit (42 d): 14 + 7 * 0.8 + 21 * 0.6 days
+    assert _value(plan, data, "mean_time") == [pytest.approx(32.2)]
 
 
 def test_changes_from_the_trial_or_the_phase_baseline(record):

@@ -13,6 +13,7 @@ from ketasim.trials.measures import (
     cohens_d,
     confirmed_events,
     cox_binary,
+    km_mean,
     km_median,
     km_survival,
     odds_ratio,
@@ -66,6 +67,24 @@ def test_km_median_conventions():
     assert km_median(np.array([2, 4, 6.0]), np.array([1, 1, 0], bool)) == 4.0
     assert km_median(np.array([2, 4, 6, 8.0]), np.array([1, 0, 0, 0], bool)) == math.inf
     assert math.isnan(km_median(np.zeros(0), np.zeros(0, bool)))
+
+
+def test_km_mean_is_the_area_under_the_curve_to_the_last_time():
+    # no censoring: the plain mean
+    assert km_mean(np.array([2, 4, 6, 8.0]), np.ones(4, bool)) == pytest.approx(5.0)
+    # S = 2/3 after 2, 1/3 after 4, censored at 6: 2 + 2 * 2/3 + 2 * 1/3
+    assert km_mean(np.array([2, 4, 6.0]), np.array([1, 1, 0], bool)) == pytest.approx(4.0)
+    # nobody has the event: the follow-up time
+    assert km_mean(np.array([3, 7.0]), np.zeros(2, bool)) == pytest.approx(7.0)
+    assert math.isnan(km_mean(np.zeros(0), np.zeros(0, bool)))
+
+
+def test_km_mean_matches_the_integral_of_scipy_ecdf():
+    t, e, x = gehan()
+    ref = stats.ecdf(stats.CensoredData(uncensored=t[~x][e[~x]], right=t[~x][~e[~x]]))
+    grid = np.linspace(0.0, 35.0, 350_001)
+    area = float(np.sum(ref.sf.evaluate(grid[:-1]) * np.diff(grid)))
+    assert km_mean(t[~x], e[~x]) == pytest.approx(area, abs=1e-3)
 
 
 def test_cox_hazard_ratio_matches_the_textbook_breslow_estimate():

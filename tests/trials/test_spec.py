@@ -221,3 +221,14 @@ def test_baseline_on_another_scale_is_converted_with_the_inverse_link():
     pop = compile_plan(parse_spec(data)).design.population.baseline_madrs
     assert float(link(MODEL, __import__("numpy").array([pop.mean]), "hamd17")[0]) == pytest.approx(24)
     assert float(link(MODEL, __import__("numpy").array([pop.min]), "hamd17")[0]) == pytest.approx(18)
+
+
+def test_cohort_names_the_shared_patients_and_must_be_an_id():
+    data = copy.deepcopy(PARALLEL)
+    assert parse_spec(data).cohort is None
+    data["cohort"] = "nimh"
+    assert parse_spec(data).cohort == "nimh"
+    data["cohort"] = "2 sites"
+    with pytest.raises(InputError) as info:
+        parse_spec(data)
+    assert info.value.field == "cohort"

@@ -5,8 +5,10 @@ trust-region least squares (scipy ``least_squares``, TRF, bounds) on the
 weighted residuals of :mod:`ketasim.calibrate.objective`, with forward-difference
 Jacobians on common random numbers. Uncertainty: the Laplace approximation
 (J^T J)^-1 at the optimum, inflated by the data's reduced chi-square when
-that exceeds one. A quantity is *identified* when its posterior SD is under
-half its prior SD. Two stages: all quantities are fitted, then the ones the
+that exceeds one. A quantity is *identified* when its posterior SD, before that
+inflation (what the targets' own precision allows), is under half its prior SD:
+a misfit widens every interval but says nothing about which quantity the data
+inform. Two stages: all quantities are fitted, then the ones the
 targets do not identify are held at their library values and the identified
 ones refitted, so a weakly informed value cannot drift to wherever it trades
 off best against the others (DESIGN §4). Deterministic: the same specs, seeds
@@ -25,6 +27,7 @@ from typing import Any
 import numpy as np
 from scipy.optimize import least_squares
 
+from ketasim.calibrate.heterogeneity import Residual, tau_by_group
 from ketasim.calibrate.library import library_specs
 from ketasim.calibrate.objective import Objective
 from ketasim.calibrate.space import Space, default_space
@@ -50,6 +53,9 @@ class FitOptions:
     studies: tuple[str, ...] = ()  # restrict to these library specs (default: all)
     workers: int = 2  # evaluation processes (Jacobian columns side by side); the result is the same
     version: str = CURRENT
+    # warm start: natural values by name; the first stage then also starts from the prior and
+    # keeps the better optimum (two starts: the durability-expectancy trade-off has two basins)
+    start: tuple[tuple[str, float], ...] = ()
 
 
 def _covariance(jac: np.ndarray, chi2_factor: float) -> np.ndarray:
@@ -60,11 +66,11 @@ def _covariance(jac: np.ndarray, chi2_factor: float) -> np.ndarray:
 
 def _stage(
     obj: Objective, u0: np.ndarray, free: np.ndarray, lo: np.ndarray, hi: np.ndarray, options: FitOptions
-) -> tuple[np.ndarray, np.ndarray, Any]:
+) -> tuple[np.ndarray, np.ndarray, float, Any]:
     """One trust-region fit of the ``free`` coordinates (the others held at ``u0``).
 
-    Returns the full optimum, its Laplace covariance (zero for held coordinates, inflated by the
-    data's reduced chi-square) and scipy's result.
+    Returns the full optimum, its Laplace covariance (zero for held coordinates, not inflated),
+    the data's reduced chi-square inflation (at least one) and scipy's result.
     """
     idx = np.flatnonzero(free)
 
@@ -89,8 +95,19 @@ def _stage(
     res = obj.evaluate(u).residuals[: len(obj.targets)]
     factor = max(1.0, float(res @ res) / max(len(obj.targets) - idx.size, 1))
     cov = np.zeros((u.size, u.size))
-    cov[np.ix_(idx, idx)] = _covariance(np.asarray(sol.jac), factor)
-    return u, cov, sol
+    cov[np.ix_(idx, idx)] = _covariance(np.asarray(sol.jac), 1.0)
+    return u, cov, factor, sol
+
+
+def start_point(space: Space, start: tuple[tuple[str, float], ...]) -> np.ndarray:
+    """Standardised coordinates of a warm start (names not in ``start`` stay at the prior)."""
+    known = dict(start)
+    u = np.zeros(len(space.dims))
+    for k, d in enumerate(space.dims):
+        if d.name in known:
+            lo_u, hi_u = d.u_bounds()
+            u[k] = min(max(d.standardised(known[d.name]), lo_u), hi_u)
+    return u
 
 
 def calibrate(
@@ -119,16 +136,21 @@ def _calibrate(obj: Objective, options: FitOptions, command: str, t0: float) -> 
     prior_eval = obj.evaluate(np.zeros(n_dims))
     lo, hi = space.bounds()
     free = np.ones(n_dims, dtype=bool)
-    u, cov, sol = _stage(obj, np.zeros(n_dims), free, lo, hi, options)
+    # multi-start: a warm start and the prior, the better first stage goes on
+    starts = [start_point(space, options.start)] + ([np.zeros(n_dims)] if options.start else [])
+    u, cov, factor1, sol = min(
+        (_stage(obj, u0, free, lo, hi, options) for u0 in starts),
+        key=lambda fit: obj.evaluate(fit[0]).cost,
+    )
     n_data = len(obj.targets)
     iterations = int(sol.nfev)
-    stage1_sd = np.sqrt(np.clip(np.diag(cov), 0.0, None))
-    identified = stage1_sd < 0.5
+    identified = np.sqrt(np.clip(np.diag(cov), 0.0, None)) < 0.5
+    stage1_sd = np.sqrt(np.clip(np.diag(cov) * factor1, 0.0, None))
     stage1_u = u
     if options.fix_unidentified and not identified.all():
         free = identified.copy()
         if free.any():
-            u, cov, sol = _stage(obj, np.where(free, u, 0.0), free, lo, hi, options)
+            u, cov, _, sol = _stage(obj, np.where(free, u, 0.0), free, lo, hi, options)
             iterations += int(sol.nfev)
         else:  # nothing identified: the library values stand
             u, cov = np.zeros(n_dims), np.zeros((n_dims, n_dims))
@@ -137,6 +159,7 @@ def _calibrate(obj: Objective, options: FitOptions, command: str, t0: float) -> 
     chi2 = float(data_res @ data_res)
     dof = max(n_data - int(free.sum()), 1)
     factor = max(1.0, chi2 / dof)
+    cov = cov * factor
     sd_u = np.sqrt(np.clip(np.diag(cov), 0.0, None))
     estimates = []
     values = space.values(u)
@@ -182,8 +205,14 @@ def _calibrate(obj: Objective, options: FitOptions, command: str, t0: float) -> 
                 "prior_prediction": _back(t.transform, prior_eval.predicted[k]),
                 "fitted_prediction": _back(t.transform, fit_eval.predicted[k]),
                 "residual": round(float(data_res[k]), 4),
+                "trial_sd": _num(fit_eval.trial_sd[k]),
             }
         )
+    tau = tau_by_group(
+        Residual(t.unit, t.scaled(t.observed), float(fit_eval.predicted[k]), float(obj.sigma[k]))
+        for k, t in enumerate(obj.targets)
+        if t.transform == "identity"
+    )
     fit: dict[str, Any] = {
         "status": str(sol.message),
         "iterations": iterations,
@@ -204,6 +233,8 @@ def _calibrate(obj: Objective, options: FitOptions, command: str, t0: float) -> 
         "chi2_per_dof": round(chi2 / dof, 4),
         "covariance_inflation": round(factor, 4),
         "strong_correlations": strong,
+        # between-trial SD per kind of quantity (DerSimonian-Laird on the fit's residuals)
+        "heterogeneity": {g: round(v, 4) for g, v in tau.items()},
         "prior_sd": {d.name: round(d.prior_sd, 4) for d in space.dims},
         "scale": {d.name: d.kind for d in space.dims},
         "posterior_sd_in_prior_sds": {
@@ -211,6 +242,9 @@ def _calibrate(obj: Objective, options: FitOptions, command: str, t0: float) -> 
         },
         # the Laplace posterior in the transformed space (dims in order), for posterior-predictive checks
         "u": [round(float(x), 6) for x in u],
+        # d(residual)/du of the data rows at the optimum, free coordinates only (cross-validation)
+        "jacobian_free": [d.name for d, f in zip(space.dims, free, strict=True) if f],
+        "jacobian": [[float(f"{x:.6g}") for x in row] for row in np.asarray(sol.jac)[:n_data]],
         "covariance_u": [[float(f"{c:.6g}") for c in row] for row in cov],
         "targets": targets,
     }
@@ -228,6 +262,10 @@ def _back(transform: str, v: float) -> float | None:
     if not math.isfinite(v):
         return None
     return round(math.exp(v) if transform == "log" else v, 4)
+
+
+def _num(x: float) -> float | None:
+    return round(float(x), 6) if math.isfinite(x) else None
 
 
 def _sig(x: float) -> float:

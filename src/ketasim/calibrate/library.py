@@ -3,7 +3,13 @@
 The specs live in ``ketasim/trials/library/*.yaml``; ``calibration_targets.csv``
 beside them is the project's file of published results with a ``verified``
 flag. Only targets whose ``source`` is a verified row may enter a fit; a spec
-naming anything else is refused, so no other published result can leak in.
+naming anything else is refused, so no other published result can leak in, and so
+is a row whose ``role`` is not ``calibration`` (pooled analyses, ``reference``,
+overlap the trials themselves; ``definition`` rows carry no number).
+
+A spec's ``cohort`` names the patients it shares with other specs;
+:func:`cohorts` groups the library by it, so that cross-validation leaves a
+cohort out together.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from pathlib import Path
 from ketasim.errors import InputError
 from ketasim.trials import TrialSpec, load_spec
 
-__all__ = ["LIBRARY", "TARGETS_CSV", "TargetRow", "library_specs", "target_rows"]
+__all__ = ["LIBRARY", "TARGETS_CSV", "TargetRow", "cohorts", "library_specs", "target_rows"]
 
 LIBRARY = Path(__file__).resolve().parent.parent / "trials" / "library"
 TARGETS_CSV = LIBRARY / "calibration_targets.csv"
@@ -50,7 +56,7 @@ def target_rows(path: Path = TARGETS_CSV) -> dict[str, TargetRow]:
 
 
 def library_specs(directory: Path = LIBRARY, only: tuple[str, ...] = ()) -> list[TrialSpec]:
-    """Every library spec (sorted by id), checked: each target cites a verified row.
+    """Every library spec (sorted by id), checked: each target cites a verified calibration row.
 
     ``only`` keeps the specs with those ids (an unknown id is an error).
     """
@@ -67,6 +73,13 @@ def library_specs(directory: Path = LIBRARY, only: tuple[str, ...] = ()) -> list
                     f"must be a verified target ({state})",
                     t.source,
                 )
+            if row.role != "calibration":
+                raise InputError(
+                    "calibration",
+                    f"{spec.id}.targets[{k}].source",
+                    f"must be a target with role calibration (role {row.role!r})",
+                    t.source,
+                )
     if only:
         known = {s.id for s in specs}
         for name in only:
@@ -76,3 +89,11 @@ def library_specs(directory: Path = LIBRARY, only: tuple[str, ...] = ()) -> list
                 )
         specs = [s for s in specs if s.id in only]
     return sorted(specs, key=lambda s: s.id)
+
+
+def cohorts(specs: list[TrialSpec]) -> dict[str, list[str]]:
+    """Spec ids by patient cohort: a spec's ``cohort``, or its own id when it names none."""
+    out: dict[str, list[str]] = {}
+    for spec in sorted(specs, key=lambda s: s.id):
+        out.setdefault(spec.cohort or spec.id, []).append(spec.id)
+    return out

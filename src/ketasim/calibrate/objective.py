@@ -35,6 +35,7 @@ __all__ = ["RATE_SIGMA_FLOOR", "Evaluation", "Objective", "calibration_replicate
 
 #: smallest sigma (percentage points) of a published rate whose n is not given
 RATE_SIGMA_FLOOR = 15.0
+TIME_SIGMA_FLOOR = 1.0 / (math.log(2.0) * math.sqrt(15.0))  # median of 15 exponential times
 
 
 def calibration_replicates(spec: TrialSpec, patients: int) -> int:
@@ -104,9 +105,12 @@ class Objective:
         sigma = np.empty(len(self.targets))
         for k, t in enumerate(self.targets):
             base = t.sigma if t.sigma is not None else trial_sd[k]
-            if t.sigma is None and t.unit in ("%", "pp"):
+            if t.sigma is None and t.unit in ("%", "pp", "% event-free"):
                 # a rate without n: at least what about ten patients allow (p = 0.5 -> 15 pp)
                 base = max(base if math.isfinite(base) else 0.0, RATE_SIGMA_FLOOR)
+            if t.sigma is None and t.unit == "days":
+                # a time without n: at least what about fifteen exponential times allow
+                base = max(base if math.isfinite(base) else 0.0, TIME_SIGMA_FLOOR * abs(t.observed))
             if not math.isfinite(base) or base <= 0:
                 base = 1.0  # no spread anywhere: one unit of the target's scale
             # the prediction's own Monte Carlo error, from the same replicates

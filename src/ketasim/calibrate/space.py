@@ -71,6 +71,11 @@ class Dimension:
         x = _inv(self.kind, self.centre + self.prior_sd * u)
         return min(max(x, self.lower), self.upper)
 
+    def standardised(self, x: float) -> float:
+        """Standardised coordinate of the natural value ``x`` (inverse of :meth:`natural`)."""
+        x = min(max(x, self.lower), self.upper)
+        return (_fwd(self.kind, x) - self.centre) / self.prior_sd
+
     def u_bounds(self) -> tuple[float, float]:
         return (
             (_fwd(self.kind, self.lower) - self.centre) / self.prior_sd,

@@ -5,7 +5,8 @@ A residual is ``(predicted - observed) / sigma`` on the target's scale: ratios
 reported uncertainty where the publication gives one (SE; SD/sqrt(n); a CI's
 half-width over z), else the sampling SD that follows from n (binomial for a
 rate; standardised coefficients and effect sizes by their large-sample
-formulas; a MADRS mean by the median SD the library reports), else the spread of that endpoint over
+formulas; a MADRS mean by the median SD the library reports; a median or mean time to an event
+as for exponential times), else the spread of that endpoint over
 simulated trials of the published size under the prior model (fixed before the
 fit, so the weights do not move with the parameters; for a rate at least 15
 percentage points, what about ten patients allow).
@@ -76,13 +77,18 @@ def _sigma(
                 return (math.log(hi) - math.log(lo)) / (2.0 * z), "reported CI (log scale)"
             return (hi - lo) / (2.0 * z), "reported CI"
     if n is not None:
-        if measure == "rate":
+        if measure in ("rate", "km"):  # a share of patients (responding, or event-free)
             p = (observed / 100.0 * n + 0.5) / (n + 1.0)  # keeps 0 % and 100 % off zero weight
             return 100.0 * math.sqrt(p * (1.0 - p) / n), "binomial from n"
         if measure == "standardized_beta" and n > 3:
             return math.sqrt(max(1.0 - observed**2, 0.05) / (n - 3)), "standardised coefficient from n"
         if measure == "effect_size" and n > 2:
             return math.sqrt(4.0 / n + observed**2 / (2.0 * n)), "Cohen d from n (equal arms)"
+        if measure == "median_time_to" and n > 0:
+            # exponential times: the sample median's SD is median / (ln 2 sqrt(n))
+            return abs(observed) / (math.log(2.0) * math.sqrt(n)), "median time from n (exponential)"
+        if measure == "mean_time_to" and n > 0:
+            return abs(observed) / math.sqrt(n), "mean time from n (exponential)"
         if unit == "points" and measure in ("mean", "mean_change") and imputed_sd is not None:
             return imputed_sd / math.sqrt(n), f"library median SD ({imputed_sd:.1f}) / sqrt(n)"
     return None, "simulated trials of the published size (prior model)"

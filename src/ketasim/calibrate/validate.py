@@ -7,19 +7,25 @@ For a calibrated set that carries its Laplace posterior the replicates are split
 over parameter draws from it, so the interval is posterior-predictive: parameter
 uncertainty plus the sampling of a trial's patients; ``draws=0`` (or the prior
 model) gives the sampling-only interval.
-The summary gives the fraction inside and the root-mean-square error of the
-predicted means, in MADRS points and in percentage points for rates.
+Each target also gets the interval for *a new trial like it*: the same
+interval widened by the calibrated set's between-trial heterogeneity
+(:mod:`ketasim.calibrate.heterogeneity`). The summary gives the fraction inside
+both, the root-mean-square error of the predicted means (MADRS points, and
+percentage points for rates) and the median half-widths, so coverage bought
+with width shows.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from statistics import median
 from typing import Any
 
 import numpy as np
 
+from ketasim.calibrate.heterogeneity import widen
 from ketasim.calibrate.library import library_specs, target_rows
 from ketasim.calibrate.space import default_space
 from ketasim.calibrate.targets import fit_targets
@@ -29,7 +35,7 @@ from ketasim.model import PRIOR_MODEL, Model, default_model
 from ketasim.trials import TrialResult, TrialSpec
 from ketasim.trials.runner import run_trial_draws
 
-__all__ = ["TargetResult", "Validation", "posterior_models", "validate"]
+__all__ = ["TargetResult", "Validation", "median_half_width", "posterior_models", "validate"]
 
 #: Parameter draws per spec for the posterior-predictive interval (replicates are split over them).
 DRAWS = 20
@@ -49,10 +55,17 @@ class TargetResult:
     predicted: float
     lo: float
     hi: float
+    new_lo: float = math.nan  # a new trial like it (between-trial heterogeneity added)
+    new_hi: float = math.nan
 
     @property
     def inside(self) -> bool:
         return math.isfinite(self.lo) and math.isfinite(self.hi) and self.lo <= self.observed <= self.hi
+
+    @property
+    def inside_new_trial(self) -> bool:
+        lo, hi = (self.new_lo, self.new_hi) if math.isfinite(self.new_lo) else (self.lo, self.hi)
+        return math.isfinite(lo) and math.isfinite(hi) and lo <= self.observed <= hi
 
     def as_dict(self) -> dict[str, Any]:
         def num(x: float) -> float | None:
@@ -70,6 +83,9 @@ class TargetResult:
             "lo": num(self.lo),
             "hi": num(self.hi),
             "inside": self.inside,
+            "new_trial_lo": num(self.new_lo),
+            "new_trial_hi": num(self.new_hi),
+            "inside_new_trial": self.inside_new_trial,
         }
 
 
@@ -81,6 +97,7 @@ class Validation:
     targets: tuple[TargetResult, ...]
     results: tuple[TrialResult, ...]
     draws: int = 0  # parameter draws behind the intervals (0: trial sampling only)
+    heterogeneity: tuple[tuple[str, float], ...] = ()  # between-trial SD per kind of quantity
 
     def summary(self) -> dict[str, Any]:
         n = len(self.targets)
@@ -97,6 +114,7 @@ class Validation:
         points, n_points = rmse(("points",))
         pp, n_pp = rmse(("%", "pp"))
         studies = sorted({t.study for t in self.targets})
+        inside_new = sum(t.inside_new_trial for t in self.targets)
         return {
             "model": self.model_version or "library priors (uncalibrated)",
             "interval": (
@@ -108,6 +126,11 @@ class Validation:
             "studies": len(studies),
             "inside": inside,
             "fraction_inside": round(inside / n, 4) if n else None,
+            "inside_new_trial": inside_new,
+            "fraction_inside_new_trial": round(inside_new / n, 4) if n else None,
+            "heterogeneity": dict(self.heterogeneity),
+            "median_half_width_points": median_half_width(self.targets, ("points",)),
+            "median_half_width_rate_pp": median_half_width(self.targets, ("%", "pp")),
             "rmse_madrs_points": points,
             "n_points_targets": n_points,
             "rmse_percentage_points": pp,
@@ -116,6 +139,7 @@ class Validation:
                 s: {
                     "targets": sum(t.study == s for t in self.targets),
                     "inside": sum(t.inside for t in self.targets if t.study == s),
+                    "inside_new_trial": sum(t.inside_new_trial for t in self.targets if t.study == s),
                 }
                 for s in studies
             },
@@ -125,10 +149,23 @@ class Validation:
         return {"summary": self.summary(), "targets": [t.as_dict() for t in self.targets]}
 
 
-def _targets(spec: TrialSpec, res: TrialResult, rows: dict[str, Any]) -> list[TargetResult]:
+def median_half_width(targets: Iterable[TargetResult], units: tuple[str, ...]) -> float | None:
+    """Median half-width of the new-trial intervals of the targets in ``units``."""
+    widths = [
+        (t.new_hi - t.new_lo) / 2.0 if math.isfinite(t.new_lo) else (t.hi - t.lo) / 2.0
+        for t in targets
+        if t.unit in units and math.isfinite(t.lo) and math.isfinite(t.hi)
+    ]
+    return round(float(median(widths)), 3) if widths else None
+
+
+def _targets(
+    spec: TrialSpec, res: TrialResult, rows: dict[str, Any], tau: Mapping[str, float]
+) -> list[TargetResult]:
     out = []
     for ft, tc in zip(fit_targets(spec), res.targets, strict=True):
         row = rows.get(ft.source)
+        new_lo, new_hi = widen(tc.predicted, tc.lo, tc.hi, ft.unit, tau, rate=ft.measure == "rate")
         out.append(
             TargetResult(
                 study=spec.id,
@@ -141,6 +178,8 @@ def _targets(spec: TrialSpec, res: TrialResult, rows: dict[str, Any]) -> list[Ta
                 predicted=tc.predicted,
                 lo=tc.lo,
                 hi=tc.hi,
+                new_lo=new_lo,
+                new_hi=new_hi,
             )
         )
     return out
@@ -182,6 +221,7 @@ def validate(
     model = default_model() if model is None else model
     rows = target_rows()
     models = posterior_models(calibration, draws) if calibration is not None else []
+    tau = dict(calibration.fit.get("heterogeneity", {})) if calibration is not None else {}
     used = models or [model]
     targets: list[TargetResult] = []
     results: list[TrialResult] = []
@@ -190,5 +230,8 @@ def validate(
             on_study(spec.id)
         res = run_trial_draws(spec, used, replicates=replicates, workers=workers)
         results.append(res)
-        targets.extend(_targets(spec, res, rows))
-    return Validation(model.calibration, tuple(targets), tuple(results), draws=len(models))
+        targets.extend(_targets(spec, res, rows, tau))
+    return Validation(
+        model.calibration, tuple(targets), tuple(results), draws=len(models),
+        heterogeneity=tuple(sorted(tau.items())),
+    )  # fmt: skip

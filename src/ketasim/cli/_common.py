@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
 from ketasim.errors import KetasimError
-from ketasim.files import read_mapping
+from ketasim.files import load_mapping
 from ketasim.population.patients import Patient
 
 __all__ = [
@@ -24,10 +24,12 @@ __all__ = [
     "fail",
     "finite_or_none",
     "fmt_value",
+    "load_mapping_option",
     "patient_from_file",
     "progress",
-    "read_mapping_option",
 ]
+
+T = TypeVar("T")
 
 console = Console(width=None if sys.stdout.isatty() else 120)
 err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 120)
@@ -41,7 +43,7 @@ def fail(err: KetasimError, options: Mapping[str, str] | None = None) -> None:
     Never hard-wrapped: a piped stderr gets one line per error.
     """
     if options and err.field in options:
-        err = type(err)(err.context, options[err.field], err.rule, err.received, err.hint)
+        err = err.renamed(options[err.field])
     err_console.print(f"[bold red]error[/]: {escape(str(err))}", soft_wrap=True)
     raise typer.Exit(code=2)
 
@@ -88,13 +90,16 @@ def fmt_value(x: float | None, spec: str) -> str:
     return format(x, spec)
 
 
-def read_mapping_option(path: Path, option: str) -> dict[str, Any]:
-    """The mapping in the YAML (or JSON) file given to ``--option``; errors name the option."""
-    return read_mapping(path, "cli", field=option)
+def load_mapping_option(path: Path, option: str, build: Callable[[dict[str, Any]], T]) -> T:
+    """``build`` of the mapping in the YAML (or JSON) file given to ``--option``.
+
+    Errors reading the file name the option; errors of ``build`` name their field, the file and its line.
+    """
+    return load_mapping(path, "cli", build, field=option)
 
 
 def patient_from_file(path: Path | None) -> Patient:
     """A patient from a YAML mapping of covariates (the typical patient without a file)."""
     if path is None:
         return Patient()
-    return Patient.from_mapping(read_mapping_option(path, "patient"))
+    return load_mapping_option(path, "patient", Patient.from_mapping)

@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import shlex
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ketasim.cli._common import console, emit_json, fail
 from ketasim.errors import InputError, KetasimError
+
+if TYPE_CHECKING:
+    from ketasim.library.calibrated import CalibratedSet
 
 __all__ = ["calibrate_command", "register", "validate_command"]
 
@@ -29,6 +32,10 @@ def calibrate_command(
     patients: Annotated[int, typer.Option(help="enrolled patients simulated per spec and evaluation")] = 2000,
     max_iterations: Annotated[int, typer.Option(help="trust-region iterations per stage")] = 12,
     study: Annotated[list[str] | None, typer.Option(help="fit only these library specs (repeatable)")] = None,
+    start: Annotated[
+        Path | None,
+        typer.Option(help="warm start from this calibrated set's estimates (the priors do not change)"),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the calibrated set as JSON")] = False,
 ) -> None:
     """Fit the estimated parameters to the verified published targets; write a versioned set."""
@@ -36,7 +43,7 @@ def calibrate_command(
 
     from ketasim.calibrate.fit import FitOptions, calibrate
     from ketasim.calibrate.report import fit_markdown
-    from ketasim.library.calibrated import CURRENT, DIR
+    from ketasim.library.calibrated import CURRENT, DIR, load
 
     try:
         if not 100 <= patients <= 100_000:
@@ -46,11 +53,16 @@ def calibrate_command(
         target = out or DIR / f"{CURRENT}.json"
         if not target.parent.is_dir():
             raise InputError("cli", "out", "its folder does not exist", str(target))
-        options = FitOptions(patients=patients, max_iterations=max_iterations, studies=tuple(study or ()))
-        # provenance from the options that change the fit (not file paths)
+        begin = () if start is None else tuple((e.name, e.value) for e in load(start).estimates)
+        options = FitOptions(
+            patients=patients, max_iterations=max_iterations, studies=tuple(study or ()), start=begin
+        )
+        # provenance from the options that change the fit (the warm start's set by its name)
         command = f"ketasim calibrate --patients {patients} --max-iterations {max_iterations}" + "".join(
             f" --study {shlex.quote(s)}" for s in study or ()
         )
+        if start is not None:
+            command += f" --start {shlex.quote(start.name)}"
         with Status("calibrating: first evaluation", console=console) as status:
 
             def progress(k: int, cost: float) -> None:
@@ -94,6 +106,13 @@ def validate_command(
         typer.Option(help="split replicates over draws from the calibrated set's posterior"),
     ] = True,
     draws: Annotated[int, typer.Option(help="parameter draws per spec")] = 20,
+    cross_validate: Annotated[
+        bool,
+        typer.Option(
+            "--cross-validate",
+            help="leave each study out (shared cohorts together) and predict it from the rest",
+        ),
+    ] = False,
 ) -> None:
     """Every calibration target: published vs predicted mean and 95 % range of simulated trials."""
     from rich.console import Console
@@ -123,6 +142,11 @@ def validate_command(
         else:
             cal = load(model)
             chosen = PRIOR_MODEL.with_calibration(cal)
+        if cross_validate:
+            if cal is None:
+                raise InputError("cli", "model", "cross-validation needs a calibrated set", model)
+            _print_cross_validation(cal, as_json)
+            return
         quiet = Console(quiet=True) if as_json else console
         with Status("validating", console=quiet) as status:
             v = validate(
@@ -142,19 +166,50 @@ def validate_command(
     if as_json:
         emit_json(v.as_dict())
         return
-    table = Table(title="published targets against predictions (95 % of simulated trials)")
-    for col in ("study", "source", "arm", "unit", "published", "predicted", "95 % of trials", "inside"):
+    table = Table(title="published targets against predictions (95 %: this trial again; a new trial like it)")
+    cols = ("study", "source", "arm", "unit", "published", "predicted", "this trial", "new trial", "inside")
+    for col in cols:
         table.add_column(col, justify="right" if col in ("published", "predicted") else "left")
     for t in v.targets:
+        new = f"{t.new_lo:.3g} to {t.new_hi:.3g}" if t.new_lo == t.new_lo else "-"
+        inside = "yes" if t.inside else "new trial only" if t.inside_new_trial else "[red]no[/]"
         table.add_row(
             t.study, t.source, t.arm or "", t.unit, f"{t.observed:.3g}", f"{t.predicted:.3g}",
-            f"{t.lo:.3g} to {t.hi:.3g}", "yes" if t.inside else "[red]no[/]",
+            f"{t.lo:.3g} to {t.hi:.3g}", new, inside,
         )  # fmt: skip
     console.print(table)
     s = v.summary()
     console.print(
         f"{s['model']} ({s['interval']}): {s['inside']} of {s['targets']} targets inside "
-        f"({100 * (s['fraction_inside'] or 0):.0f} %), "
+        f"({100 * (s['fraction_inside'] or 0):.0f} %), {s['inside_new_trial']} inside the new-trial "
+        f"intervals ({100 * (s['fraction_inside_new_trial'] or 0):.0f} %), "
         f"{s['studies']} studies; RMSE {s['rmse_madrs_points']} MADRS points, "
         f"{s['rmse_percentage_points']} percentage points"
+    )
+
+
+def _print_cross_validation(cal: CalibratedSet, as_json: bool) -> None:
+    from rich.table import Table
+
+    from ketasim.calibrate.crossval import cross_validate
+
+    cv = cross_validate(cal)
+    if as_json:
+        emit_json(cv.as_dict())
+        return
+    table = Table(title="each study predicted with it (and its cohort) left out: 95 % for a new trial")
+    for col in ("study", "source", "unit", "published", "predicted", "95 % new trial", "inside"):
+        table.add_column(col, justify="right" if col in ("published", "predicted") else "left")
+    for t in cv.targets:
+        table.add_row(
+            t.study, t.source, t.unit, f"{t.observed:.3g}", f"{t.predicted:.3g}",
+            f"{t.lo:.3g} to {t.hi:.3g}", "yes" if t.inside else "[red]no[/]",
+        )  # fmt: skip
+    console.print(table)
+    s = cv.summary()
+    console.print(
+        f"cross-validated ({s['calibrated_set']}): {s['inside']} of {s['n_targets']} inside "
+        f"({100 * (s['fraction_inside'] or 0):.0f} %); RMSE {s['rmse_points']} MADRS points, "
+        f"{s['rmse_rate_pp']} percentage points; median half-width {s['median_half_width_points']} "
+        f"points, {s['median_half_width_rate_pp']} pp"
     )

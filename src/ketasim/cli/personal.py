@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ketasim.cli._common import console, emit_json, err_console, fail, progress, read_mapping_option
+from ketasim.cli._common import console, emit_json, err_console, fail, load_mapping_option, progress
 from ketasim.errors import InputError, KetasimError
 
 __all__ = ["evaluate_command", "fit_command", "plan_command", "register"]
@@ -50,7 +50,8 @@ def _load(path: Path, covariates: Path | None, method: str, seed: int) -> Any:
         raise InputError("cli", "seed", "must be >= 0", seed)
     record = load_record(path)
     if covariates is not None:
-        record = with_covariates(record, read_mapping_option(covariates, "covariates"))
+        base = record
+        record = load_mapping_option(covariates, "covariates", lambda values: with_covariates(base, values))
     return fit(record, options=options, seed=seed)
 
 

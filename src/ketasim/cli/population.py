@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from ketasim.cli._common import console, emit_json, err_console, fail, read_mapping_option
+from ketasim.cli._common import console, emit_json, err_console, fail, load_mapping_option
 from ketasim.errors import InputError, KetasimError
 
 __all__ = ["population", "register"]
@@ -57,7 +57,7 @@ def population(
         reg = load_regimen(regimen)
         spec = TRD_TRIAL
         if population_file is not None:
-            spec = population_from_mapping(read_mapping_option(population_file, "population"))
+            spec = load_mapping_option(population_file, "population", population_from_mapping)
         job = PopulationJob(spec, reg, days, seed, every, trajectories, backend)
     except KetasimError as err:
         fail(err)

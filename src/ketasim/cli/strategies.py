@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from ketasim.cli._common import console, emit_json, fail, progress, read_mapping_option
+from ketasim.cli._common import console, emit_json, fail, load_mapping_option, progress
 from ketasim.errors import InputError, KetasimError
 
 __all__ = ["register", "strategies"]
@@ -33,7 +33,7 @@ def _population(path: Path | None) -> Any:
 
     if path is None:
         return TRD_TRIAL
-    return population_from_mapping(read_mapping_option(path, "population"))
+    return load_mapping_option(path, "population", population_from_mapping)
 
 
 def _check_sizes(n: int, days: int, backend: str) -> None:

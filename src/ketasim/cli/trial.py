@@ -113,7 +113,7 @@ def trial_run(
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from ketasim.trials import load_spec, run_trial
+    from ketasim.trials import check_spec, load_spec, run_trial
     from ketasim.trials.runner import default_workers
 
     try:
@@ -123,6 +123,7 @@ def trial_run(
             raise InputError("cli", "seed", "must be >= 0", seed)
         if workers is not None and workers < 1:
             raise InputError("cli", "workers", "must be at least 1", workers)
+        check_spec(spec)  # every rule, with the file and line of a field that breaks one
         loaded = load_spec(spec)
         total = replicates or loaded.replicates
         bar = Progress(

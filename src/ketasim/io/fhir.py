@@ -405,6 +405,8 @@ def _score(r: Any, scale: str, w: str) -> float:
             )
         if (q.code or q.unit) != "{score}":
             raise UnitError("fhir", f"{w}.valueQuantity.code", "unit must be {score}", q.code or q.unit)
+        if q.value is None:
+            raise InputError("fhir", f"{w}.valueQuantity.value", "is required", None)
         return float(q.value)
     raise InputError("fhir", f"{w}.value", "must be a number", None)
 
@@ -415,13 +417,23 @@ def _read_patient(pres: Any, pw: str, weight: float | None) -> Patient:
         v = _ext(pres, name.replace("_", "-"))
         if v is None:
             continue
+        field = f"{pw}.extension({name.replace('_', '-')})"
         if kind == "number":
-            extra[name] = float(v.value) if hasattr(v, "value") else float(v)
+            number = v.value if hasattr(v, "value") else v
+            if isinstance(number, bool) or not isinstance(number, int | float):
+                raise InputError("fhir", field, "must hold a number (valueDecimal or valueQuantity)", number)
+            extra[name] = float(number)
         elif kind == "flag":
-            extra[name] = bool(v)
+            if not isinstance(v, bool):
+                raise InputError("fhir", field, "must be a valueBoolean", v)
+            extra[name] = v
         else:
-            extra[name] = str(v)
+            if not isinstance(v, str):
+                raise InputError("fhir", field, "must be a valueCode", v)
+            extra[name] = v
     age = _ext(pres, "age-at-start")
+    if age is not None and (isinstance(age, bool) or not isinstance(age, int | float)):
+        raise InputError("fhir", f"{pw}.extension(age-at-start)", "must be a valueDecimal", age)
     try:
         return Patient(
             weight_kg=weight if weight is not None else 70.0,
@@ -468,6 +480,8 @@ def _dose(r: Any, where: str, t: float, weight_kg: float) -> Dose:
         amount = DoseAmount(mg)
         per_kg = _ext(r, "dose-per-kg")
         if per_kg is not None:
+            if isinstance(per_kg, bool) or not isinstance(per_kg, int | float):
+                raise InputError("fhir", f"{where}.extension(dose-per-kg)", "must be a valueDecimal", per_kg)
             expected = float(per_kg) * weight_kg
             if abs(expected - mg) > 1e-3 * expected:
                 raise InputError(
@@ -479,7 +493,14 @@ def _dose(r: Any, where: str, t: float, weight_kg: float) -> Dose:
         if drug.is_placebo:
             return Dose(drug=drug, route=route, time_h=t, duration_h=minutes / 60)
         if devices is not None:
-            interval = float(_ext(r, "device-interval-min") or 5.0) / 60
+            minutes_apart = _ext(r, "device-interval-min")
+            if minutes_apart is None:
+                minutes_apart = 5.0
+            if isinstance(minutes_apart, bool) or not isinstance(minutes_apart, int | float):
+                raise InputError(
+                    "fhir", f"{where}.extension(device-interval-min)", "must be a number", minutes_apart
+                )
+            interval = float(minutes_apart) / 60
             return Dose(drug=drug, route=route, devices=int(devices), time_h=t, device_interval_h=interval)
         duration = minutes / 60 if route == Route.IV else 0.0
         return Dose(drug=drug, route=route, amount=amount, time_h=t, duration_h=duration)

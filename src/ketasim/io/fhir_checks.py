@@ -23,9 +23,11 @@ __all__ = ["check_bundle", "record_from_bundle"]
 def _code(res: dict[str, Any]) -> tuple[str, str]:
     try:
         c = res["code"]["coding"][0]
-        return str(c.get("system", "")), str(c.get("code", ""))
     except (KeyError, IndexError, TypeError):
         return "", ""
+    if not isinstance(c, dict):
+        return "", ""  # not R4: the reader names it
+    return str(c.get("system", "")), str(c.get("code", ""))
 
 
 def check_bundle(bundle: Any) -> None:

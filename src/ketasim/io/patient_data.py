@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ketasim.errors import InputError
-from ketasim.files import read_data
+from ketasim.files import load
 from ketasim.io.fhir_checks import record_from_bundle
 from ketasim.io.nonmem import read_csv
 from ketasim.io.nonmem_checks import record_from_rows
@@ -29,7 +29,7 @@ def load_record(path: str | Path) -> PatientRecord:
     if suffix == ".csv":
         record = record_from_rows(read_csv(p))
     elif suffix == ".json":
-        record = record_from_bundle(read_data(p, "patient-data", field="path"))
+        record = load(p, "patient-data", record_from_bundle, field="path")
     else:
         raise InputError("patient-data", "path", "must end in .csv (NONMEM-style) or .json (FHIR)", p.name)
     check_record(record)

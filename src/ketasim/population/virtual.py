@@ -198,12 +198,19 @@ def _dist(value: object, where: str) -> Dist:
     unknown = set(value) - {"mean", "sd", "min", "max"}
     if unknown or "mean" not in value:
         raise InputError("population", where, "takes mean (required), sd, min, max", sorted(value))
+    for k, v in value.items():
+        _number(v, f"{where}.{k}")
     try:
         return Dist(**{k: float(v) for k, v in value.items()})
-    except (TypeError, ValueError):
-        raise InputError("population", where, "values must be numbers", value) from None
     except InputError as err:
         raise InputError("population", f"{where}.{err.field}", err.rule, err.received) from None
+
+
+def _number(value: object, where: str) -> float:
+    """A number of a population file (not text, not true/false)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InputError("population", where, "must be a number", value)
+    return float(value)
 
 
 def population_from_mapping(data: dict[str, object]) -> PopulationSpec:
@@ -221,14 +228,14 @@ def population_from_mapping(data: dict[str, object]) -> PopulationSpec:
         if key == "n":
             continue
         if key in _SIMPLE:
-            kw[key] = float(value)  # type: ignore[arg-type]
+            kw[key] = _number(value, key)
         elif key in _DISTS:
             kw[key] = _dist(value, key)
         elif key == "ancestry":
             if not isinstance(value, dict) or set(value) - {"asian", "japanese"}:
                 raise InputError("population", "ancestry", "takes fractions asian, japanese", value)
-            kw["asian"] = float(value.get("asian", 0.0))
-            kw["japanese"] = float(value.get("japanese", 0.0))
+            kw["asian"] = _number(value.get("asian", 0.0), "ancestry.asian")
+            kw["japanese"] = _number(value.get("japanese", 0.0), "ancestry.japanese")
         elif key == "baseline":
             if not isinstance(value, dict) or value.get("scale", "madrs") != "madrs":
                 raise InputError(
@@ -238,7 +245,7 @@ def population_from_mapping(data: dict[str, object]) -> PopulationSpec:
         elif key == "bdnf_val66met":
             if not isinstance(value, dict) or set(value) != {"val_val", "val_met", "met_met"}:
                 raise InputError("population", key, "takes val_val, val_met, met_met fractions", value)
-            kw["val66met"] = (float(value["val_val"]), float(value["val_met"]), float(value["met_met"]))
+            kw["val66met"] = tuple(_number(value[g], f"{key}.{g}") for g in ("val_val", "val_met", "met_met"))
         elif key == "background":
             if not isinstance(value, dict) or set(value) != {"oral_antidepressant"}:
                 raise InputError(

@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ketasim.errors import InputError
-from ketasim.files import read_data
+from ketasim.files import load
 from ketasim.protocols.checks import check_protocol
 from ketasim.protocols.spec import POLICIES, Protocol
 
@@ -65,4 +65,4 @@ def _path(loc: list[int | str]) -> str:
 
 def load_protocol(path: str | Path) -> Protocol:
     """Reads and validates a YAML protocol file."""
-    return parse_protocol(read_data(path, "protocol"))
+    return load(path, "protocol", parse_protocol)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ketasim.errors import InputError
-from ketasim.files import read_data
+from ketasim.files import load
 from ketasim.regimen.dose import iv_infusion, nasal_session
 from ketasim.regimen.regimen import Regimen
 
@@ -66,4 +66,4 @@ def load_regimen(name_or_path: str | Path) -> Regimen:
         raise InputError(
             "regimen", "regimen", f"neither a named regimen ({', '.join(sorted(NAMED))}) nor a file", key
         )
-    return Regimen.from_spec(read_data(path, "regimen"))
+    return load(path, "regimen", Regimen.from_spec)

@@ -15,7 +15,13 @@ __all__ = ["doses_from_spec"]
 
 def doses_from_spec(spec: Sequence[Mapping[str, Any]] | Mapping[str, Any]) -> list[Dose]:
     """The doses of a regimen written as plain data (:meth:`~ketasim.regimen.regimen.Regimen.from_spec`)."""
-    items = spec.get("doses", []) if isinstance(spec, Mapping) else spec
+    if isinstance(spec, Mapping):
+        unknown = sorted(str(k) for k in set(spec) - {"doses"})
+        if unknown:
+            raise InputError("regimen", unknown[0], "unknown field (a regimen file holds 'doses')", unknown)
+        if "doses" not in spec:
+            raise InputError("regimen", "doses", "is required", None)
+    items = spec["doses"] if isinstance(spec, Mapping) else spec
     if not isinstance(items, Sequence) or isinstance(items, str):
         raise InputError("regimen", "doses", "must be a list of dose entries", items)
     doses: list[Dose] = []
@@ -67,11 +73,8 @@ def _dose_from_mapping(item: Any, where: str) -> list[Dose]:
         kwargs["rate_mg_h"] = parse_dose(rate[:-2], f"{where}.rate").value
     if "devices" in item:
         kwargs["devices"] = item["devices"]
-    start = (
-        hours(item.get("at", 0), f"{where}.at")
-        if isinstance(item.get("at", 0), str)
-        else float(item.get("at", 0))
-    )
+    at = item.get("at", 0)
+    start = hours(at, f"{where}.at") if isinstance(at, str) else finite(at, f"{where}.at")
     try:
         base = Dose(time_h=start, **kwargs)
     except InputError as err:

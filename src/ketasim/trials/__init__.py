@@ -10,6 +10,7 @@ See docs/trials.md for the format, the measures and the conventions.
 
 from pathlib import Path
 
+from ketasim.files import load
 from ketasim.trials.checks import Plan, compile_plan
 from ketasim.trials.result import EndpointResult, RowResult, TargetCheck, Trajectory, TrialResult
 from ketasim.trials.runner import run_trial
@@ -41,5 +42,8 @@ def example_path(name: str) -> Path:
 
 
 def check_spec(path: str | Path) -> Plan:
-    """Loads and fully checks a spec file without simulating; returns the resolved plan."""
-    return compile_plan(load_spec(path))
+    """Loads and fully checks a spec file without simulating; returns the resolved plan.
+
+    Errors name the field, the file and the line, those of the cross-reference checks too.
+    """
+    return load(path, "trial", lambda data: compile_plan(parse_spec(data)))

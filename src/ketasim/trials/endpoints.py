@@ -21,6 +21,7 @@ from ketasim.trials.evaluate import Group, conditions, events, groups, quantity,
 from ketasim.trials.measures import (
     cohens_d,
     cox_binary,
+    km_mean,
     km_median,
     km_survival,
     odds_ratio,
@@ -30,7 +31,7 @@ from ketasim.trials.spec_base import time_h
 
 __all__ = ["UNITS", "endpoint_values"]
 
-SURVIVAL = ("median_time_to", "km", "hazard_ratio")
+SURVIVAL = ("median_time_to", "mean_time_to", "km", "hazard_ratio")
 #: Unit of each measure's reported value.
 UNITS = {
     "rate": "%",
@@ -38,6 +39,7 @@ UNITS = {
     "mean_change": "points",
     "mean_percent_change": "%",
     "median_time_to": "days",
+    "mean_time_to": "days",
     "km": "% event-free",
     "hazard_ratio": "ratio",
     "odds_ratio": "ratio",
@@ -156,6 +158,8 @@ def _one(ep: EndpointPlan, s: _Sample, row: Row) -> float:
         return 100.0 * km_survival(*s.survival(), row.time_h)
     if m == "median_time_to":
         return km_median(*s.survival()) / 24.0
+    if m == "mean_time_to":
+        return km_mean(*s.survival()) / 24.0
     assert m == "standardized_beta"
     y = s.values()
     X = np.concatenate(s.X) if s.X else np.zeros((0, 1))

@@ -25,6 +25,7 @@ __all__ = [
     "confirmed_events",
     "cox_binary",
     "kaplan_meier",
+    "km_mean",
     "km_median",
     "km_survival",
     "odds_ratio",
@@ -71,6 +72,24 @@ def km_median(time: np.ndarray, event: np.ndarray) -> float:
     if abs(s[k] - 0.5) <= 1e-12 and k + 1 < t.size:
         return float(0.5 * (t[k] + t[k + 1]))  # flat at exactly 0.5: midpoint to the next event
     return float(t[k])
+
+
+def km_mean(time: np.ndarray, event: np.ndarray) -> float:
+    """Restricted mean survival time: the area under the Kaplan–Meier curve up to the last time.
+
+    The mean time to the event when every patient is followed until it (no
+    censoring); with censoring, the area up to the largest follow-up time (event
+    or censored), the "mean" of SPSS and of R's ``survfit`` (``rmean``). ``nan``
+    without patients.
+    """
+    time = np.asarray(time, float)
+    if time.size == 0:
+        return math.nan
+    t, s = kaplan_meier(time, event)
+    end = float(time.max())
+    edges = np.concatenate([[0.0], t[t <= end + _TIE], [end]])
+    heights = np.concatenate([[1.0], s[: edges.size - 2]])
+    return float(np.sum(heights * np.diff(edges)))
 
 
 def cox_binary(time: np.ndarray, event: np.ndarray, x: np.ndarray, *, max_iter: int = 50) -> float:

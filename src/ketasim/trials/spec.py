@@ -24,7 +24,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field, ValidationError, model_validator
 
 from ketasim.errors import InputError
-from ketasim.files import read_data
+from ketasim.files import load
 from ketasim.trials.spec_base import Id, SpecModel, Time, as_list, single_or_list, time_h
 from ketasim.trials.spec_endpoints import Conditions, Definition, Endpoint, Target
 from ketasim.trials.spec_population import BackgroundKind, Population
@@ -202,6 +202,9 @@ class TrialSpec(SpecModel):
     title: str = Field(min_length=1)
     citation: str = ""
     notes: str = ""
+    cohort: Id | None = Field(
+        None, description="patient cohort shared with other specs (cross-validation leaves it out together)"
+    )
     population: Population
     days: float | None = Field(None, gt=0, le=3650, description="duration of a trial without phases")
     arms: list[Arm] | None = Field(None, min_length=1, description="arms of a trial without phases")
@@ -270,4 +273,4 @@ def parse_spec(data: Any) -> TrialSpec:
 
 def load_spec(path: str | Path) -> TrialSpec:
     """Reads and validates a YAML trial spec (cross references are checked by :func:`check`)."""
-    return parse_spec(read_data(path, "trial"))
+    return load(path, "trial", parse_spec)

@@ -36,6 +36,7 @@ MEASURES = (
     "mean_change",
     "mean_percent_change",
     "median_time_to",
+    "mean_time_to",
     "km",
     "standardized_beta",
     *TWO_ARM,
@@ -46,6 +47,7 @@ Measure = Literal[
     "mean_change",
     "mean_percent_change",
     "median_time_to",
+    "mean_time_to",
     "km",
     "standardized_beta",
     "hazard_ratio",
@@ -204,7 +206,9 @@ class Endpoint(SpecModel):
 
     id: Id
     measure: Measure
-    of: Id | None = Field(None, description="definition (rate, median_time_to, km, hazard_ratio, odds_ratio)")
+    of: Id | None = Field(
+        None, description="definition (rate, median_time_to, mean_time_to, km, hazard_ratio, odds_ratio)"
+    )
     scale: ScaleName | None = Field(None, description="scale of means and changes (default madrs)")
     in_: Literal["rate", "mean", "mean_change", "mean_percent_change"] | None = Field(
         None, alias="in", description="the measure compared (difference, effect_size, standardized_beta)"
@@ -229,7 +233,7 @@ class Endpoint(SpecModel):
     @model_validator(mode="after")
     def _shape(self) -> Endpoint:
         m = self.measure
-        needs_of = m in ("rate", "median_time_to", "km", "hazard_ratio", "odds_ratio")
+        needs_of = m in ("rate", "median_time_to", "mean_time_to", "km", "hazard_ratio", "odds_ratio")
         if needs_of and self.of is None:
             raise ValueError(f"measure {m} needs `of` (a definition)")
         if m in ("mean", "mean_change", "mean_percent_change", "standardized_beta") and self.of is not None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ketasim.errors import InputError
-from ketasim.files import read_data
+from ketasim.files import load as fileload
 
 __all__ = ["CURRENT", "DIR", "CalibratedSet", "Estimate", "load", "load_current"]
 
@@ -72,36 +72,89 @@ class CalibratedSet:
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, Any], where: str) -> CalibratedSet:
+    def from_json(cls, data: Any, where: str = "calibrated set") -> CalibratedSet:
+        """A set from its JSON data; errors name the field (``estimates[2].value``), the rule and the value.
+
+        ``where`` (the file) is said in errors too.
+        """
         try:
-            estimates = tuple(
+            return cls._from_json(data)
+        except InputError as err:
+            raise (err if err.where else err.located(where)) from None
+
+    @classmethod
+    def _from_json(cls, data: Any) -> CalibratedSet:
+        top = _mapping(data, "(root)")
+        items = _get(top, "estimates", "(root)")
+        if not isinstance(items, list):
+            raise InputError("calibrated", "estimates", "must be a list of estimates", type(items).__name__)
+        estimates = []
+        for k, item in enumerate(items):
+            e, at = _mapping(item, f"estimates[{k}]"), f"estimates[{k}]"
+            estimates.append(
                 Estimate(
-                    name=str(e["name"]),
-                    value=float(e["value"]),
-                    prior=float(e["prior"]),
-                    lo=float(e["lo"]),
-                    hi=float(e["hi"]),
-                    identified=bool(e["identified"]),
-                    fixed=bool(e.get("fixed", False)),
+                    name=_text(e, "name", at),
+                    value=_number(e, "value", at),
+                    prior=_number(e, "prior", at),
+                    lo=_number(e, "lo", at),
+                    hi=_number(e, "hi", at),
+                    identified=_flag(e, "identified", at),
+                    fixed=_flag(e, "fixed", at, default=False),
                 )
-                for e in data["estimates"]
             )
-            return cls(
-                version=str(data["version"]),
-                created=str(data["created"]),
-                command=str(data["command"]),
-                method=str(data["method"]),
-                estimates=estimates,
-                fit=dict(data.get("fit", {})),
-            )
-        except (KeyError, TypeError, ValueError) as err:
-            raise InputError("calibrated", where, f"is not a calibrated set ({err!r})", where) from None
+        fit = top.get("fit", {})
+        if not isinstance(fit, dict):
+            raise InputError("calibrated", "fit", "must be a mapping", type(fit).__name__)
+        return cls(
+            version=_text(top, "version", ""),
+            created=_text(top, "created", ""),
+            command=_text(top, "command", ""),
+            method=_text(top, "method", ""),
+            estimates=tuple(estimates),
+            fit=dict(fit),
+        )
+
+
+def _mapping(data: Any, at: str) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise InputError("calibrated", at, "must be a mapping", type(data).__name__)
+    return data
+
+
+def _get(data: dict[str, Any], key: str, at: str) -> Any:
+    if key not in data:
+        raise InputError("calibrated", _join(at, key), "is required", None)
+    return data[key]
+
+
+def _join(at: str, key: str) -> str:
+    return key if at in ("", "(root)") else f"{at}.{key}"
+
+
+def _text(data: dict[str, Any], key: str, at: str) -> str:
+    value = _get(data, key, at)
+    if not isinstance(value, str):
+        raise InputError("calibrated", _join(at, key), "must be text", value)
+    return value
+
+
+def _number(data: dict[str, Any], key: str, at: str) -> float:
+    value = _get(data, key, at)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InputError("calibrated", _join(at, key), "must be a number", value)
+    return float(value)
+
+
+def _flag(data: dict[str, Any], key: str, at: str, default: bool | None = None) -> bool:
+    value = data.get(key, default) if default is not None else _get(data, key, at)
+    if not isinstance(value, bool):
+        raise InputError("calibrated", _join(at, key), "must be true or false", value)
+    return value
 
 
 def load(path: str | Path) -> CalibratedSet:
-    """Reads a calibrated set from a JSON file."""
-    data = read_data(path, "calibrated", field="path")
-    return CalibratedSet.from_json(data, str(path))
+    """Reads a calibrated set from a JSON file; errors name the field, the file and its line."""
+    return fileload(path, "calibrated", CalibratedSet._from_json, field="path")
 
 
 def load_current() -> CalibratedSet | None:
@@ -109,4 +162,4 @@ def load_current() -> CalibratedSet | None:
     path = DIR / f"{CURRENT}.json"
     if not path.is_file():
         return None
-    return CalibratedSet.from_json(read_data(path, "calibrated", field="path"), f"{CURRENT}.json")
+    return fileload(path, "calibrated", CalibratedSet._from_json, field="path")
