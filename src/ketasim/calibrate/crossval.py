@@ -29,6 +29,7 @@ import numpy as np
 
 from ketasim.calibrate.heterogeneity import Z95, Residual, group_of, tau_by_group
 from ketasim.calibrate.library import library_specs
+from ketasim.calibrate.validate import json_number
 from ketasim.errors import InputError
 from ketasim.library.calibrated import CalibratedSet
 
@@ -55,9 +56,7 @@ class HeldOut:
         return math.isfinite(self.lo) and self.lo <= self.observed <= self.hi
 
     def as_dict(self) -> dict[str, Any]:
-        def num(x: float) -> float | None:
-            return round(x, 4) if math.isfinite(x) else None
-
+        num = json_number
         return {
             "study": self.study,
             "left_out_with": self.group,

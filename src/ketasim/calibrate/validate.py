@@ -35,10 +35,15 @@ from ketasim.model import PRIOR_MODEL, Model, default_model
 from ketasim.trials import TrialResult, TrialSpec
 from ketasim.trials.runner import run_trial_draws
 
-__all__ = ["TargetResult", "Validation", "median_half_width", "posterior_models", "validate"]
+__all__ = ["TargetResult", "Validation", "json_number", "median_half_width", "posterior_models", "validate"]
 
 #: Parameter draws per spec for the posterior-predictive interval (replicates are split over them).
 DRAWS = 20
+
+
+def json_number(x: float) -> float | None:
+    """``x`` to four decimals for a JSON report; None where it is not finite (JSON has no NaN)."""
+    return round(x, 4) if math.isfinite(x) else None
 
 
 @dataclass(frozen=True)
@@ -68,9 +73,7 @@ class TargetResult:
         return math.isfinite(lo) and math.isfinite(hi) and lo <= self.observed <= hi
 
     def as_dict(self) -> dict[str, Any]:
-        def num(x: float) -> float | None:
-            return round(x, 4) if math.isfinite(x) else None
-
+        num = json_number
         return {
             "study": self.study,
             "endpoint": self.endpoint,
