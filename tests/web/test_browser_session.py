@@ -70,6 +70,8 @@ def test_an_esketamine_session_from_check_in_to_close(page: Page, demo: Demo) ->
 
     page.fill("#step-checkin input[name=arrival_at]", at(t0 - timedelta(minutes=15)))
     page.check("input[name=consent_on_file]")
+    page.check("input[name=fasting_confirmed]")
+    page.check("input[name=transport_confirmed]")
     save(page, "checkin")
     vitals(page, "pre_dose", t0 - timedelta(minutes=10), 128, 82)
 
@@ -128,6 +130,8 @@ def test_an_iv_session(page: Page, demo: Demo) -> None:
     t0 = minutes_ago(120)
     page.fill("#step-checkin input[name=arrival_at]", at(t0 - timedelta(minutes=20)))
     page.check("input[name=consent_on_file]")
+    page.check("input[name=fasting_confirmed]")
+    page.check("input[name=transport_confirmed]")
     save(page, "checkin")
     vitals(page, "pre_dose", t0 - timedelta(minutes=10), 124, 78)
 

@@ -203,6 +203,11 @@ class TreatmentSession(Base):
     pulse_oximetry: Mapped[bool] = mapped_column(Boolean, default=False)
     #: Checked at check-in: the patient's treatment consent is on file (migration 0003).
     consent_on_file: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: Checked at check-in: the patient has fasted as instructed (esketamine: no food for 2 h, no
+    #: liquids for 30 min before the dose) and has a ride home (no driving until the next day after
+    #: a night's sleep). Migration 0004.
+    fasting_confirmed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    transport_confirmed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     discharge_ready: Mapped[bool] = mapped_column(Boolean, default=False)
     discharge_assessed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     override_reason: Mapped[str | None] = mapped_column(Text)

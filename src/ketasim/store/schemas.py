@@ -273,6 +273,8 @@ class SessionFields(Input):
     adverse_events: Annotated[str, Field(max_length=4000), AfterValidator(clean_text)] | None = None
     pulse_oximetry: bool | None = None
     consent_on_file: bool | None = None
+    fasting_confirmed: bool | None = None
+    transport_confirmed: bool | None = None
     discharge_ready: bool | None = None
 
 
@@ -351,6 +353,8 @@ class SessionPublic(Public):
     adverse_events: str
     pulse_oximetry: bool
     consent_on_file: bool
+    fasting_confirmed: bool
+    transport_confirmed: bool
     discharge_ready: bool
     override_reason: str | None
     warnings: list[str]

@@ -49,7 +49,9 @@ class Step:
 
 
 STEPS: Mapping[str, Step] = {
-    "checkin": Step("Check-in", ("arrival_at",), ("consent_on_file",)),
+    "checkin": Step(
+        "Check-in", ("arrival_at",), ("consent_on_file", "fasting_confirmed", "transport_confirmed")
+    ),
     "dose": Step(
         "Dosing",
         (
