@@ -243,6 +243,14 @@ def test_the_day_view_the_chart_and_the_printable_note(page: Page, demo: Demo) -
     expect(chart.locator("text", has_text=re.compile(r"^date$"))).to_have_count(1)
     expect(chart.locator("text", has_text="MADRS total (points)")).to_have_count(1)
     expect(chart.locator("text", has_text="relapse (MADRS ≥ 22)")).to_have_count(1)
+    # the forecast is on the MADRS; the clinician may move it to another scale
+    if chart.get_attribute("data-forecast") != "none":
+        expect(chart).to_have_attribute("data-forecast-scale", "madrs")
+        page.select_option("#forecast-scale", "phq9")
+        expect(chart).to_have_attribute("data-forecast-scale", "phq9")
+        expect(page.locator("#forecast-note")).to_contain_text("on the PHQ-9")
+        page.select_option("#forecast-scale", "")
+        expect(chart).to_have_attribute("data-forecast-scale", "madrs")
 
     page.locator("#sessions tbody tr a").first.click()
     page.click("#visit-note-link")

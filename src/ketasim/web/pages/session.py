@@ -381,7 +381,7 @@ def visit_note(
         users=users,
         instruments=INSTRUMENTS,
         points=POINTS,
-        forecast=chart_forecast(db, signed, s.patient_id),
+        forecast=chart_forecast(request, db, signed, s.patient_id),
         printed=datetime.now(ZoneInfo(site.timezone)),
     )
     if download:
