@@ -121,6 +121,23 @@ def test_an_esketamine_session_from_check_in_to_close(page: Page, demo: Demo) ->
     page.goto(url)  # the record survives a reload
     expect(page.locator("#session-status")).to_have_text("closed")
     expect(page.locator("#vitals-at_40min")).to_contain_text("40 min")
+
+    # the REMS monitoring form: the record's fields are filled in, the answers are the clinician's
+    expect(page.locator("#rems-status")).to_have_attribute("data-status", "draft")
+    expect(page.locator("#rems-record")).to_contain_text("142/88")
+    page.check("input[name=concomitant_none]")
+    page.fill("input[name=ready_to_leave_min]", "90")
+    for name in ("vitals_acceptable_pre", "vitals_acceptable_end", "dissociation"):
+        page.select_option(f"select[name={name}]", "yes")
+    for name in ("sedation", "respiratory_depression", "serious_adverse_event"):
+        page.select_option(f"select[name={name}]", "no")
+    page.click("#save-rems")
+    expect(page.locator("#rems-status")).to_have_attribute("data-status", "ready")
+    page.fill("#step-rems_submit input[name=confirmation]", "REMS-0001")
+    page.click("#submit-rems")
+    expect(page.locator("#rems-status")).to_have_attribute("data-status", "submitted")
+    expect(page.locator("#rems-status")).to_contain_text("REMS-0001")
+    shot(page, "13b-esketamine-rems-form-submitted")
     assert page.errors == [], page.errors  # type: ignore[attr-defined]
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from ketasim.store.crud import alerts as alerts_crud
 from ketasim.store.crud import patients as patients_crud
+from ketasim.store.crud import rems as rems_crud
 from ketasim.store.crud import sessions as crud
 from ketasim.store.crud.audit import record
 from ketasim.store.errors import RuleError
@@ -73,6 +74,23 @@ STEPS: Mapping[str, Step] = {
     "discharge": Step("Discharge", ("monitoring_end_at", "discharge_at"), ("discharge_ready",)),
 }
 POINTS = {"pre_dose": "Before dosing", "at_40min": "At 40 minutes", "discharge": "At discharge"}
+#: The REMS monitoring form's yes/no questions, as the page asks them.
+REMS_QUESTIONS = (
+    ("vitals_acceptable_pre", "Vital signs acceptable before the dose"),
+    ("vitals_acceptable_end", "Vital signs acceptable at the end of monitoring"),
+    ("sedation", "Sedation"),
+    ("dissociation", "Dissociation"),
+    ("respiratory_depression", "Respiratory depression"),
+    ("serious_adverse_event", "A serious adverse event"),
+)
+#: The concomitant medicine classes the form asks about.
+REMS_CLASSES = (
+    ("benzodiazepine", "benzodiazepines"),
+    ("non_benzodiazepine_hypnotic", "non-benzodiazepine hypnotics"),
+    ("opioid", "opioids"),
+    ("psychostimulant", "psychostimulants"),
+    ("maoi", "MAOIs"),
+)
 #: The vitals forms are steps too, one per time point.
 VITAL_STEPS = {f"vitals_{p}": p for p in POINTS}
 VITAL_FIELDS = ("measured_at", "sbp", "dbp", "hr", "spo2", "rr")
@@ -234,6 +252,16 @@ def _render(
         .order_by(ScaleAdministration.administered_at)
     ).all()
     name = "_session_body.html" if request.headers.get("HX-Request") else "session.html"
+    rems, provider = None, None
+    if s.drug == "esketamine" and s.status != "cancelled":
+        form_row = rems_crud.form_of(db, s)
+        rems = rems_crud.describe(db, signed.actor, site, s, form_row)
+        provider = form_row.monitoring_provider_id if form_row else None
+    clinicians = db.scalars(
+        select(User)
+        .where(User.site_id == s.site_id, User.role == "clinician", User.active)
+        .order_by(User.name)
+    ).all()
     return render(
         request,
         name,
@@ -258,6 +286,11 @@ def _render(
         points=POINTS,
         steps=STEPS,
         editable=s.status in ("scheduled", "in_progress") and signed.user.role == "clinician",
+        rems=rems,
+        rems_provider=provider,
+        rems_questions=REMS_QUESTIONS,
+        rems_classes=REMS_CLASSES,
+        clinicians=clinicians,
     )
 
 
@@ -383,6 +416,9 @@ def visit_note(
         points=POINTS,
         forecast=chart_forecast(request, db, signed, s.patient_id),
         printed=datetime.now(ZoneInfo(site.timezone)),
+        rems=rems_crud.describe(db, signed.actor, site, s, rems_crud.form_of(db, s))
+        if s.drug == "esketamine" and s.status != "cancelled"
+        else None,
     )
     if download:
         response.headers["Content-Disposition"] = f'attachment; filename="visit-note-session-{s.id}.html"'
