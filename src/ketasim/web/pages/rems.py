@@ -18,7 +18,7 @@ from ketasim.web.pages.deps import FormListsDep, PageDep
 from ketasim.web.pages.forms import errors_of
 from ketasim.web.pages.session import REMS_CLASSES as CLASSES
 from ketasim.web.pages.session import REMS_QUESTIONS as QUESTIONS
-from ketasim.web.pages.session import _render, _session
+from ketasim.web.pages.session import load_session, render_session
 
 __all__ = ["CLASSES", "QUESTIONS", "router"]
 
@@ -56,11 +56,11 @@ def form_input(form: Mapping[str, list[str]]) -> RemsFormUpdate:
 def _answer(
     request: Request, db: DbDep, signed: PageDep, session_id: int, step: str, errors: dict[str, str]
 ) -> HTMLResponse:
-    s = _session(db, signed, session_id)
+    s = load_session(db, signed, session_id)
     if errors:
         code = 200 if request.headers.get("HX-Request") else 422
-        return _render(request, db, signed, s, errors={step: errors}, status_code=code)
-    return _render(request, db, signed, s, saved=step)
+        return render_session(request, db, signed, s, errors={step: errors}, status_code=code)
+    return render_session(request, db, signed, s, saved=step)
 
 
 @router.post("/sessions/{session_id}/rems-form", response_class=HTMLResponse)

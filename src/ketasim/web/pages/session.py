@@ -216,7 +216,7 @@ def _clock(site: Site, s: TreatmentSession) -> dict[str, Any]:
     return {"start": first, "due": due}
 
 
-def _render(
+def render_session(
     request: Request,
     db: Session,
     signed: PageDep,
@@ -322,7 +322,7 @@ def _screens(site: Site, patient: Any, s: TreatmentSession, open_alerts: list[An
     return out
 
 
-def _session(db: Session, signed: PageDep, session_id: int) -> TreatmentSession:
+def load_session(db: Session, signed: PageDep, session_id: int) -> TreatmentSession:
     db.expire_all()  # a savepoint may have changed the rows since they were loaded
     return crud.get_session(db, signed.actor, session_id)
 
@@ -330,9 +330,9 @@ def _session(db: Session, signed: PageDep, session_id: int) -> TreatmentSession:
 @router.get("/sessions/{session_id}", response_class=HTMLResponse)
 def session_page(request: Request, db: DbDep, signed: PageDep, session_id: IdPath) -> HTMLResponse:
     """The session page: check-in, vitals, dosing, monitoring, discharge and close."""
-    s = _session(db, signed, session_id)
+    s = load_session(db, signed, session_id)
     record(db, signed.actor, "read", "session", s.id, patient_id=s.patient_id)
-    return _render(request, db, signed, s)
+    return render_session(request, db, signed, s)
 
 
 def _known(step: str) -> None:
@@ -346,7 +346,7 @@ def step_check(
 ) -> HTMLResponse:
     """Tries a step against every rule without saving it; answers the step's error list."""
     _known(step)
-    s = _session(db, signed, session_id)
+    s = load_session(db, signed, session_id)
     errors = _try_step(db, signed, s, step, form, keep=False)
     return render(request, "_step_errors.html", signed, step=step, step_errors=errors)
 
@@ -357,26 +357,30 @@ def step_save(
 ) -> HTMLResponse:
     """Saves a step if every rule passes; otherwise shows the step with each refusal."""
     _known(step)
-    s = _session(db, signed, session_id)
+    s = load_session(db, signed, session_id)
     errors = _try_step(db, signed, s, step, form, keep=True)
-    s = _session(db, signed, session_id)
+    s = load_session(db, signed, session_id)
     if errors:
         # HTMX swaps only 2xx answers: the fragment carries the errors; a plain form post gets 422.
         code = 200 if request.headers.get("HX-Request") else 422
-        return _render(request, db, signed, s, errors={step: errors}, form=form, step=step, status_code=code)
-    return _render(request, db, signed, s, saved=step)
+        return render_session(
+            request, db, signed, s, errors={step: errors}, form=form, step=step, status_code=code
+        )
+    return render_session(request, db, signed, s, saved=step)
 
 
 @router.post("/sessions/{session_id}/close", response_class=HTMLResponse)
 def close(request: Request, db: DbDep, signed: PageDep, session_id: IdPath) -> HTMLResponse:
     """Closes (signs) the session once every closing rule passes."""
-    s = _session(db, signed, session_id)
+    s = load_session(db, signed, session_id)
     errors = _attempt(db, lambda: crud.close_session(db, signed.actor, s.id), keep=True)
-    s = _session(db, signed, session_id)
+    s = load_session(db, signed, session_id)
     if errors:
         code = 200 if request.headers.get("HX-Request") else 422
-        return _render(request, db, signed, s, errors={"close": errors}, step="close", status_code=code)
-    return _render(request, db, signed, s, saved="close")
+        return render_session(
+            request, db, signed, s, errors={"close": errors}, step="close", status_code=code
+        )
+    return render_session(request, db, signed, s, saved="close")
 
 
 @router.get("/sessions/{session_id}/note", response_class=HTMLResponse)
@@ -388,7 +392,7 @@ def visit_note(
     download: Annotated[bool, Query(description="as an HTML file to keep")] = False,
 ) -> HTMLResponse:
     """The printable visit note: session, vitals, scores, alerts, and the forecast as a suggestion."""
-    s = _session(db, signed, session_id)
+    s = load_session(db, signed, session_id)
     site = db.get_one(Site, signed.actor.site_id)
     patient = patients_crud.get_patient(db, signed.actor, s.patient_id, audit=False)
     alerts, _ = alerts_crud.list_alerts(
