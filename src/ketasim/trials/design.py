@@ -2,7 +2,8 @@
 
 Phase ``k`` runs from ``start_h`` to ``end_h`` (hours from the first day of the
 trial); its regimens are written from its start. Arms that mirror another arm
-get placebo sessions at that arm's session times. Errors name the spec field.
+get placebo sessions at that arm's session times (under anaesthesia or sedation
+when its sessions are). Errors name the spec field.
 """
 
 from __future__ import annotations
@@ -288,7 +289,8 @@ def _mirror(kind: str, target: Regimen, where: str) -> Regimen:
                 "Write the placebo sessions in the arm's regimen instead.",
             )
         over = d.infusion_hours(None) if d.route == Route.IV else 0.0
-        out.extend(placebo(drug, at=t, over=over) for t in d.times())
+        # a matching placebo is given as the drug is: under anaesthesia when the drug is
+        out.extend(placebo(drug, at=t, over=over, under=d.under) for t in d.times())
     return Regimen(tuple(out))
 
 

@@ -63,6 +63,9 @@ class DoseItem(SpecModel):
     count: int | None = Field(None, ge=1, description="doses in all")
     until: Time | None = Field(None, description="last possible dose time, from the phase start")
     days: list[float] | None = Field(None, description="day numbers from the phase start")
+    under: Literal["anaesthesia", "sedation"] | None = Field(
+        None, description="sessions given under anaesthesia or sedation: no expectancy response"
+    )
 
     def as_dict(self) -> dict[str, Any]:
         return self.model_dump(exclude_none=True)
