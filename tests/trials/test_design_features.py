@@ -149,3 +149,134 @@ def test_the_anaesthesia_example_checks_and_survives_a_dump():
     assert all(d.under == Setting.ANAESTHESIA for a in arms for d in a.regimen)
     spec = plan.spec
     assert parse_spec(copy.deepcopy(spec.model_dump(by_alias=True))) == spec
+
+
+# --- event-driven follow-up: until an event, or a fixed maximum ---------------------------------
+
+COURSE = [dict(KET, days=[0, 2, 4, 7, 9, 11])]
+
+
+def _event_driven(until="relapse", later=False):
+    phases = [
+        {"id": "course", "days": 14, "regimen": COURSE, "continue_if": {"of": "response"}},
+        {"id": "follow_up", "days": 84, "visits": {"every": "3.5 d"}},
+    ]
+    if until is not None:
+        phases[1]["until"] = until
+    if later:
+        phases.append({"id": "extension", "days": 28})
+    return {
+        "id": "event-driven",
+        "title": "A ketamine course, then follow-up of responders until relapse",
+        "population": {"n": 120, "background": {"oral_antidepressant": "none"}},
+        "phases": phases,
+        "visits": {"every": "7 d"},
+        "definitions": {
+            "response": {"percent_change_max": -50},
+            "relapse": {"percent_change_min": -25, "confirm_within": ["3 d", "8 d"]},
+        },
+        "endpoints": [
+            {"id": "time_to_relapse", "measure": "median_time_to", "of": "relapse", "phase": "follow_up"},
+            {"id": "relapse_free", "measure": "km", "of": "relapse", "phase": "follow_up",
+             "times": ["28 d", "84 d"]},
+            {"id": "relapsed", "measure": "rate", "of": "relapse", "phase": "follow_up"},
+            {"id": "mean_end", "measure": "mean", "phase": "follow_up"},
+        ],
+        "replicates": 2,
+    }  # fmt: skip
+
+
+def _batch(data):
+    from ketasim.trials.runner import _Batch
+
+    plan = compile_plan(parse_spec(data), MODEL)
+    batch = _Batch(plan, MODEL, (0,), 0)
+    done = -np.inf
+    for first, last in plan.design.stages():
+        batch.simulate(first, last, done, 1000)
+        if plan.design.phases[last].until is not None:
+            batch.end_follow_up(last)
+        batch.alive &= np.isinf(batch.dropout_h)
+        done = plan.design.phases[last].end_h
+        if plan.design.phases[last].continue_if:
+            batch.select(last)
+    return plan, batch
+
+
+def test_event_driven_follow_up_ends_at_the_confirming_rating():
+    from ketasim.trials.evaluate import Group, events
+
+    plan, batch = _batch(_event_driven())
+    follow = plan.design.phases[1]
+    assert plan.design.stages() == [(0, 0), (1, 1)]
+    data = batch.replicate(0)
+    who = np.nonzero(data.arm[:, 1] == 0)[0]
+    left = batch.dropout_h[who]
+    relapsed = np.isfinite(left)
+    assert 0 < relapsed.sum() < who.size  # some responders relapse within 84 days, some do not
+    # left at a rating of the follow-up, and ratings are twice weekly: not only at weekly visits
+    visits = plan.design.visits_in(follow, follow.start_h)
+    assert np.isin(np.round(left[relapsed], 6), np.round(visits, 6)).all()
+    assert (np.round((left[relapsed] - follow.start_h) / 24.0, 6) % 7 != 0).any()
+    obs = data.observed("madrs")[who]
+    times = plan.design.times_h
+    after = times[None, :] > left[:, None] + 1e-6
+    assert np.isnan(obs[after]).all()  # nothing observed after the event is known
+    at_exit = np.searchsorted(times, left[relapsed] - 1e-6)
+    assert not np.isnan(obs[relapsed][np.arange(relapsed.sum()), at_exit]).any()  # the confirming rating
+    # the event the endpoints see is the event that ended the follow-up, confirmed before leaving
+    group = Group(follow, follow.arms[0], who, follow.start_h)
+    has, t, _ = events(plan, data, plan.definitions["relapse"], group, np.full(who.size, follow.start_h))
+    np.testing.assert_array_equal(has, relapsed)
+    assert (follow.start_h + t[has] < left[relapsed]).all()  # first seen, then confirmed 3-8 days later
+
+
+def test_time_to_relapse_is_the_same_with_and_without_the_event_driven_end():
+    with_until = run_trial(parse_spec(_event_driven()))
+    fixed = run_trial(parse_spec(_event_driven(until=None)))
+    for name in ("time_to_relapse", "relapse_free", "relapsed"):
+        a = np.array([r.values for r in with_until.endpoint(name).rows])
+        b = np.array([r.values for r in fixed.endpoint(name).rows])
+        np.testing.assert_allclose(a, b, equal_nan=True)
+    # observed cases at the maximum: only patients still followed, so fewer and better scores
+    assert with_until.endpoint("mean_end").row().mean < fixed.endpoint("mean_end").row().mean
+
+
+def test_who_had_the_event_enters_no_later_phase():
+    _, batch = _batch(_event_driven(later=True))
+    data = batch.replicate(0)
+    followed = data.arm[:, 1] >= 0
+    relapsed = followed & np.isfinite(batch.dropout_h)
+    assert relapsed.any()
+    assert (data.arm[relapsed, 2] == -1).all() and (data.arm[followed & ~relapsed, 2] >= 0).all()
+
+
+def test_a_trial_without_phases_takes_until_at_the_top():
+    data = _single([KET])
+    data.update(days=28, until="worse", visits={"every": "1 d"})
+    data["definitions"] = {"worse": {"min": 0}}  # everyone: known at the first rating after the start
+    plan = compile_plan(parse_spec(data), MODEL)
+    assert plan.design.phases[0].until == "worse"
+    from ketasim.trials.runner import _Batch
+
+    batch = _Batch(plan, MODEL, (0,), 0)
+    batch.simulate(0, 0, -np.inf, 1000)
+    batch.end_follow_up(0)
+    np.testing.assert_allclose(batch.dropout_h, 24.0)
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "rule"),
+    [
+        (lambda d: d["phases"][1].update(until="relapsed"), "phases[1].until", "unknown definition"),
+        (lambda d: d["phases"][1].update(until="2 relapses"), "phases[1].until", "pattern"),
+        (lambda d: (d["phases"][1].pop("visits"), d.pop("visits")), "phases[1].until", "give it visits"),
+        (lambda d: d.update(until="relapse"), "until", "gives until to a phase"),
+    ],
+)
+def test_bad_event_driven_follow_up_names_the_field(change, field, rule):
+    data = _event_driven()
+    change(data)
+    err = _error(data)
+    assert err.field == field
+    assert rule in err.rule
