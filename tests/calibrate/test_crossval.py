@@ -82,4 +82,6 @@ def test_new_trial_interval_widens_in_quadrature_and_keeps_rates_in_range():
     assert 10.0 - lo == pytest.approx(math.hypot(4.0, 1.959964))
     assert hi - 10.0 == pytest.approx(math.hypot(3.0, 1.959964))
     assert widen(95.0, 90.0, 99.0, "%", {"pp": 10.0}, rate=True)[1] == 100.0
+    assert widen(5.0, 1.0, 9.0, "% event-free", {"pp": 10.0})[0] == 0.0, "a share never goes below 0"
+    assert widen(0.0, -3.0, 3.0, "pp", {"pp": 10.0})[0] < 0.0, "a difference of rates may"
     assert widen(1.0, 0.5, 2.0, "ratio", {"points": 5.0}) == (0.5, 2.0)
