@@ -21,7 +21,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-__all__ = ["GROUPS", "PERCENT_UNITS", "Residual", "group_of", "tau_by_group", "widen"]
+__all__ = ["GROUPS", "SHARE_MEASURES", "Residual", "group_of", "tau_by_group", "widen"]
 
 #: kinds of quantity that share a heterogeneity SD, by the targets' units
 GROUPS: dict[str, tuple[str, ...]] = {
@@ -42,8 +42,8 @@ class Residual:
     sigma: float
 
 
-#: units of a share of patients, kept within 0-100 % in any interval
-PERCENT_UNITS = ("%", "% event-free")
+#: measures that are a share of patients (a rate, a Kaplan-Meier event-free share), kept in 0-100 %
+SHARE_MEASURES = ("rate", "km")
 
 
 def group_of(unit: str) -> str | None:
@@ -75,7 +75,7 @@ def widen(
 ) -> tuple[float, float]:
     """The new-trial interval: each side of ``[lo, hi]`` widened by ``1.96 tau`` in quadrature.
 
-    A ``rate``, or any share of patients (:data:`PERCENT_UNITS`), stays within 0-100 %.
+    A ``rate`` (a share of patients, :data:`SHARE_MEASURES`) stays within 0-100 %.
     """
     g = group_of(unit)
     t = tau.get(g, 0.0) if g is not None else 0.0
@@ -84,6 +84,6 @@ def widen(
     extra = (Z95 * t) ** 2
     new_lo = predicted - math.sqrt(max(predicted - lo, 0.0) ** 2 + extra)
     new_hi = predicted + math.sqrt(max(hi - predicted, 0.0) ** 2 + extra)
-    if rate or unit in PERCENT_UNITS:
+    if rate:
         new_lo, new_hi = max(new_lo, 0.0), min(new_hi, 100.0)
     return new_lo, new_hi

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from ketasim.calibrate.heterogeneity import widen
+from ketasim.calibrate.heterogeneity import SHARE_MEASURES, widen
 from ketasim.calibrate.library import library_specs, target_rows
 from ketasim.calibrate.space import default_space
 from ketasim.calibrate.targets import fit_targets
@@ -185,7 +185,7 @@ def _targets(
     out = []
     for ft, tc in zip(fit_targets(spec), res.targets, strict=True):
         row = rows.get(ft.source)
-        new_lo, new_hi = widen(tc.predicted, tc.lo, tc.hi, ft.unit, tau, rate=ft.measure == "rate")
+        new_lo, new_hi = widen(tc.predicted, tc.lo, tc.hi, ft.unit, tau, rate=ft.measure in SHARE_MEASURES)
         out.append(
             TargetResult(
                 study=spec.id,
