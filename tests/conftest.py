@@ -47,6 +47,15 @@ def _cheap_argon2() -> Iterator[None]:
     users._hasher = saved
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _every_sbml_checked() -> Iterator[None]:
+    """Every SBML document a test makes passes libsbml's full consistency check (tests/sbml_oracle.py)."""
+    from .sbml_oracle import check_every_sbml
+
+    with check_every_sbml():
+        yield
+
+
 @pytest.fixture(scope="session")
 def pg_url() -> Iterator[str]:
     """A migrated database on a private PostgreSQL server started for this test run."""

@@ -1,21 +1,14 @@
 """ketasim export sbml: files for named and YAML regimens, bad input named, nothing half-written."""
 
-import libsbml
 import pytest
 import yaml
 from typer.testing import CliRunner
 
 from ketasim.cli import app
 from ketasim.pd.cascade import CHAIN_STATES
+from tests.sbml_oracle import sbml_problems
 
 runner = CliRunner()
-
-
-def _consistency_errors(xml: str) -> list[str]:
-    doc = libsbml.readSBMLFromString(xml)
-    doc.checkConsistency()
-    errors = [doc.getError(k) for k in range(doc.getNumErrors())]
-    return [f"{e.getSeverityAsString()} {e.getErrorId()}: {e.getMessage()}" for e in errors]
 
 
 def test_cli_writes_a_valid_file_for_a_named_regimen_and_a_patient(tmp_path):
@@ -27,7 +20,7 @@ def test_cli_writes_a_valid_file_for_a_named_regimen_and_a_patient(tmp_path):
     assert res.exit_code == 0, res.output
     assert "SBML written" in res.stdout
     xml = out.read_text()
-    assert _consistency_errors(xml) == []
+    assert sbml_problems(xml) == []
     assert 'id="new_ad" name="oral antidepressant newly started (1) or not (0)" value="1.0"' in xml
 
 

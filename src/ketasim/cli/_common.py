@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -27,7 +27,11 @@ __all__ = [
     "load_mapping_option",
     "patient_from_file",
     "progress",
+    "progress_bar",
 ]
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 T = TypeVar("T")
 
@@ -49,27 +53,60 @@ def fail(err: KetasimError, options: Mapping[str, str] | None = None) -> None:
 
 
 @contextmanager
-def progress(label: str, *, quiet: bool = False, console: Console | None = None) -> Iterator[None]:
+def progress(
+    label: str, *, quiet: bool = False, console: Console | None = None
+) -> Iterator[Callable[[str], None]]:
     """A spinner with the elapsed time on a terminal's stderr while a long step runs.
 
-    Nothing is shown with ``quiet`` (``--json``) or when stderr is not a terminal (piped, logged).
+    Yields ``update(text)``, which replaces the spinner's text (what the step is doing now).
+    Nothing is shown, and ``update`` does nothing, with ``quiet`` (``--json``) or when stderr is
+    not a terminal (piped, logged): standard output then holds only the command's result.
     """
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     out = console or err_console
     if quiet or not out.is_terminal:
-        yield
+        yield lambda _text: None
         return
     with Progress(
-        SpinnerColumn(), TextColumn(label), TimeElapsedColumn(), console=out, transient=True
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=out, transient=True
     ) as bar:
-        bar.add_task(label, total=None)
-        yield
+        task = bar.add_task(escape(label), total=None)
+        yield lambda text: bar.update(task, description=escape(text))
 
 
-def emit_json(payload: Any) -> None:
-    """Writes ``payload`` as indented JSON on standard output (NaN and infinities are refused)."""
-    sys.stdout.write(json.dumps(payload, indent=2, allow_nan=False, default=_json_default) + "\n")
+def progress_bar(*, quiet: bool = False, console: Console | None = None) -> Progress:
+    """A bar (done of total, elapsed and remaining time) on a terminal's stderr, for steps with a count.
+
+    Disabled, so it prints nothing, with ``quiet`` (``--json``) or when stderr is not a terminal.
+    Use as ``with progress_bar(quiet=as_json) as bar: task = bar.add_task("patients", total=n)``.
+    """
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    out = console or err_console
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        TimeRemainingColumn(), console=out, transient=True, disable=quiet or not out.is_terminal,
+    )  # fmt: skip
+
+
+def emit_json(payload: Any, *, line: bool = False) -> None:
+    """Writes ``payload`` as indented JSON on standard output (NaN and infinities are refused).
+
+    ``line``: one line, flushed at once, for a command that keeps running after it (``serve``):
+    a reader of a pipe gets it without waiting for the buffer to fill.
+    """
+    text = json.dumps(payload, indent=None if line else 2, allow_nan=False, default=_json_default)
+    sys.stdout.write(text + "\n")
+    if line:
+        sys.stdout.flush()
 
 
 def _json_default(value: Any) -> Any:

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ketasim.cli._common import console, emit_json, err_console
+from ketasim.cli._common import console, emit_json, progress
 
 __all__ = ["bench", "register"]
 
@@ -31,7 +31,8 @@ def bench(
     if quick:
         kwargs = {"n_engine": 2000, "n_lsoda": 3, "n_roadrunner": 3, "n_reference": 5,
                   "sizes": (1_000, 10_000), "dask_n": 4000}  # fmt: skip
-    results = run_benchmark(say=lambda s: err_console.print(f"[dim]{s}[/]"), **kwargs)
+    with progress("benchmark", quiet=as_json) as say:
+        results = run_benchmark(say=say, **kwargs)
     if out is not None:
         out.write_text(json.dumps(results, indent=2) + "\n")
     if markdown_out is not None:

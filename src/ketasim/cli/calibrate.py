@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ketasim.cli._common import console, emit_json, fail
+from ketasim.cli._common import console, emit_json, fail, progress
 from ketasim.errors import InputError, KetasimError
 
 if TYPE_CHECKING:
@@ -39,8 +39,6 @@ def calibrate_command(
     as_json: Annotated[bool, typer.Option("--json", help="print the calibrated set as JSON")] = False,
 ) -> None:
     """Fit the estimated parameters to the verified published targets; write a versioned set."""
-    from rich.status import Status
-
     from ketasim.calibrate.fit import FitOptions, calibrate
     from ketasim.calibrate.report import fit_markdown
     from ketasim.library.calibrated import CURRENT, DIR, load
@@ -63,12 +61,12 @@ def calibrate_command(
         )
         if start is not None:
             command += f" --start {shlex.quote(start.name)}"
-        with Status("calibrating: first evaluation", console=console) as status:
-
-            def progress(k: int, cost: float) -> None:
-                status.update(f"calibrating: evaluation {k}, objective {cost:.1f}")
-
-            cal = calibrate(options, command=command.strip(), on_evaluation=progress)
+        with progress("calibrating: first evaluation", quiet=as_json) as update:
+            cal = calibrate(
+                options,
+                command=command.strip(),
+                on_evaluation=lambda k, cost: update(f"calibrating: evaluation {k}, objective {cost:.1f}"),
+            )
     except KetasimError as err:
         fail(err)
         return
@@ -115,8 +113,6 @@ def validate_command(
     ] = False,
 ) -> None:
     """Every calibration target: published vs predicted mean and 95 % range of simulated trials."""
-    from rich.console import Console
-    from rich.status import Status
     from rich.table import Table
 
     from ketasim.calibrate.html import report_html
@@ -147,8 +143,7 @@ def validate_command(
                 raise InputError("cli", "model", "cross-validation needs a calibrated set", model)
             _print_cross_validation(cal, as_json)
             return
-        quiet = Console(quiet=True) if as_json else console
-        with Status("validating", console=quiet) as status:
+        with progress("validating", quiet=as_json) as update:
             v = validate(
                 chosen,
                 calibration=cal,
@@ -156,7 +151,7 @@ def validate_command(
                 studies=tuple(study or ()),
                 replicates=replicates,
                 workers=workers,
-                on_study=lambda s: status.update(f"validating: {s}"),
+                on_study=lambda s: update(f"validating: {s}"),
             )
     except KetasimError as err:
         fail(err)

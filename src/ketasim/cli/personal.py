@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ketasim.cli._common import console, emit_json, err_console, fail, load_mapping_option, progress
+from ketasim.cli._common import console, emit_json, fail, load_mapping_option, progress, progress_bar
 from ketasim.errors import InputError, KetasimError
 
 __all__ = ["evaluate_command", "fit_command", "plan_command", "register"]
@@ -237,8 +237,6 @@ def evaluate_command(
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
 ) -> None:
     """In-silico honesty: band coverage and forecast error against the population and LOCF baselines."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
     from ketasim.personal.evaluate import EvaluationSpec, evaluate_forecasts
 
     try:
@@ -246,12 +244,9 @@ def evaluate_command(
             n=n, method=method, seed=seed, draws=draws, fit_days=fit_days,  # type: ignore[arg-type]
             horizon_days=horizon_days,
         )  # fmt: skip
-        bar = Progress(
-            TextColumn("virtual patients"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-            console=err_console, transient=True, disable=not err_console.is_terminal,
-        )  # fmt: skip
+        bar = progress_bar(quiet=as_json)
         with bar:
-            task = bar.add_task("fit", total=n)
+            task = bar.add_task("virtual patients", total=n)
             ev = evaluate_forecasts(spec, progress=lambda done, _t: bar.update(task, completed=done))
     except KetasimError as err:
         fail(err)

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from ketasim.cli._common import console, emit_json, err_console, fail, load_mapping_option
+from ketasim.cli._common import console, emit_json, fail, load_mapping_option, progress_bar
 from ketasim.errors import InputError, KetasimError
 
 __all__ = ["population", "register"]
@@ -36,8 +36,6 @@ def population(
     as_json: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
 ) -> None:
     """Simulate a virtual population under a regimen; print response, remission, relapse."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
     from ketasim.engine.batch import PopulationJob, run_population
     from ketasim.population.outcomes import wilson
     from ketasim.population.virtual import TRD_TRIAL, population_from_mapping
@@ -74,14 +72,7 @@ def population(
                                    dashboard_address=None)  # fmt: skip
             client = Client(cluster)
     try:
-        with Progress(
-            "[progress.description]{task.description}",
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-            console=err_console,
-            disable=as_json,
-        ) as bar:
+        with progress_bar(quiet=as_json) as bar:
             task = bar.add_task("patients", total=n)
             frame = run_population(job, n, chunk_size=chunk, client=client,
                                    progress=lambda k: bar.advance(task, k))  # fmt: skip

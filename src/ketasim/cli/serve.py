@@ -47,7 +47,7 @@ def serve(
     )
     logging.getLogger("uvicorn.access").addFilter(StripQueryFilter())
     if as_json:
-        emit_json({"url": f"http://{host}:{port}", "host": host, "port": port})
+        emit_json({"url": f"http://{host}:{port}", "host": host, "port": port}, line=True)
     else:
         console.print(f"serving ketasim clinic on http://{host}:{port}")
     # Keep idle connections longer than a clinician's pause between clicks: a connection closed

@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from ketasim.cli._common import console, emit_json, err_console, fail
+from ketasim.cli._common import console, emit_json, fail, progress_bar
 from ketasim.errors import InputError, KetasimError
 
 __all__ = ["register", "trial_app"]
@@ -111,8 +111,6 @@ def trial_run(
     """Run a trial spec: every endpoint's mean and 95 % interval over replicate trials."""
     import time
 
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
     from ketasim.trials import check_spec, load_spec, run_trial
     from ketasim.trials.runner import default_workers
 
@@ -126,13 +124,10 @@ def trial_run(
         check_spec(spec)  # every rule, with the file and line of a field that breaks one
         loaded = load_spec(spec)
         total = replicates or loaded.replicates
-        bar = Progress(
-            TextColumn("replicate trials"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-            console=err_console, transient=True, disable=not err_console.is_terminal,
-        )  # fmt: skip
+        bar = progress_bar(quiet=as_json)
         start = time.perf_counter()
         with bar:
-            task = bar.add_task("run", total=total)
+            task = bar.add_task("replicate trials", total=total)
             result = run_trial(
                 loaded, replicates=replicates, seed=seed,
                 workers=workers if workers is not None else default_workers(),

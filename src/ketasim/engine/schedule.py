@@ -4,7 +4,9 @@ Every patient shares the event times of one regimen; amounts are per patient
 (weight-based doses, skipped sessions). An event's inputs follow its route in
 the patient's PK system: boluses into a state, or constant rates over the
 infusion or zero-order absorption time. Each session (placebo or active) also
-gives an expectancy impulse, scaled by the patient's placebo responsiveness.
+gives an expectancy impulse, scaled by the patient's placebo responsiveness,
+unless it is given under anaesthesia or sedation (decision 0031): the masked
+session keeps its drug inputs and gives no impulse.
 """
 
 from __future__ import annotations
@@ -79,7 +81,9 @@ def build_schedule(
         t = int(to_seconds(e.time_h))
         events.add(t)
         attend = mask[:, e.session]
-        if e.device <= 1:  # one expectancy impulse per session
+        # one expectancy impulse per session; a session under anaesthesia or sedation has no
+        # subjective experience to expect from, so it gives none (its drug inputs are unchanged)
+        if e.device <= 1 and e.under is None:
             amp = ind.placebo * expectancy_impulse(model, e.drug, e.route) * (attend > 0)
             impulses[t] = impulses.get(t, 0.0) + amp
         if e.drug.is_placebo:

@@ -40,6 +40,10 @@ libroadrunner; :func:`patient_parameters`, :class:`ketasim.bench.roadrunner.Road
 ``item_<k>``, ``madrs``                    true MADRS items and total (assignment rules)
 =========================================  =========================================================
 
+**Annotations.** The model and its parameters carry SBO terms, the model a
+history (creator; dates of the calibrated set, never the wall clock) and notes
+on what wrote it: :mod:`ketasim.io.sbml_annotations`, docs/decisions/0026-sbml-annotations.md.
+
 **Events.** Everything that happens at one time is one event ``ev_<k>``
 (boluses, the expectancy impulse, zero-order inputs switched on or off, the
 new antidepressant started), so no two events write the same variable at the
@@ -65,6 +69,14 @@ from xml.sax.saxutils import quoteattr
 from ketasim.engine.prepared import Prepared, prepare
 from ketasim.errors import InputError, ModelError
 from ketasim.io import _mathml as mm
+from ketasim.io.sbml_annotations import (
+    MODEL_META_ID,
+    MODEL_SBO,
+    history_date,
+    model_annotation,
+    sbo_attribute,
+    sbo_term,
+)
 from ketasim.io.sbml_layout import ITEMS, POOLS, Layout, label
 from ketasim.model import Model, default_model
 from ketasim.pd.cascade import CHAIN_STATES
@@ -306,6 +318,19 @@ def _unit_definitions() -> list[str]:
     return out
 
 
+def _description(prepared: Prepared, patient_index: int) -> str:
+    """What the file is, for its notes: package version, parameter values, patient and horizon."""
+    from ketasim import __version__
+
+    values = prepared.model.calibration or "the library priors"
+    return (
+        f"Written by ketasim {__version__} (ketasim.io.sbml) from the equations of ketasim.engine.ode: "
+        f"PK, receptor drive, cascade, synaptic pools and MADRS items of patient {patient_index} of a "
+        f"prepared run, with the values of {values}, and its doses up to {prepared.grid.end / 3600:g} h. "
+        "Time in hours; MADRS is the rule 'madrs'."
+    )
+
+
 def to_sbml(prepared: Prepared, patient_index: int = 0) -> str:
     """SBML (Level 3 Version 2) of the full model for one patient of a prepared run.
 
@@ -330,18 +355,23 @@ def to_sbml(prepared: Prepared, patient_index: int = 0) -> str:
     out = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         f'<sbml xmlns="{mm.SBML_NS}" level="3" version="2">',
-        f'  <model id="ketasim" name={quoteattr(name)} timeUnits="hour">',
+        f'  <model metaid="{MODEL_META_ID}"{sbo_attribute(MODEL_SBO)} id="ketasim" name={quoteattr(name)} '
+        'timeUnits="hour">',
+        *model_annotation(_description(prepared, patient_index), history_date(prepared.model)),
         *_unit_definitions(),
         "    <listOfParameters>",
     ]
+    pk = set(lay.pk)
     for q in params:
+        sbo = sbo_attribute(sbo_term(q.id, q.units, constant=q.constant, pk_states=pk))
         out.append(
             f'      <parameter id="{q.id}" name={quoteattr(q.name)} value="{float(q.value)!r}" '
-            f'units="{q.units}" constant="{str(q.constant).lower()}"/>'
+            f'units="{q.units}" constant="{str(q.constant).lower()}"{sbo}/>'
         )
     for var, _ in assign:
         units = "mg_per_litre" if var.startswith("C_plasma_") else _RULE_UNITS.get(var, "dimensionless")
-        out.append(f'      <parameter id="{var}" units="{units}" constant="false"/>')
+        sbo = sbo_attribute(sbo_term(var, units, constant=False, pk_states=pk))
+        out.append(f'      <parameter id="{var}" units="{units}" constant="false"{sbo}/>')
     out += ["    </listOfParameters>", "    <listOfRules>"]
     out += [
         f'      <assignmentRule variable="{var}">{mm.math(expr)}</assignmentRule>' for var, expr in assign

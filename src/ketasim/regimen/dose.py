@@ -29,6 +29,7 @@ __all__ = [
     "DoseEvent",
     "Drug",
     "Route",
+    "Setting",
     "intramuscular",
     "iv_bolus",
     "iv_infusion",
@@ -93,6 +94,26 @@ class Route(StrEnum):
             raise InputError("regimen", field, f"unknown route (known: {known})", value) from None
 
 
+class Setting(StrEnum):
+    """A session given while the patient is unconscious or sedated: its subjective experience is masked.
+
+    The drug's effect is unchanged; the session gives no expectancy impulse (decision 0031).
+    """
+
+    ANAESTHESIA = "anaesthesia"
+    SEDATION = "sedation"
+
+    @classmethod
+    def parse(cls, value: str | Setting | None, field: str = "under") -> Setting | None:
+        if value is None or isinstance(value, Setting):
+            return value
+        try:
+            return cls(str(value).strip().lower())
+        except ValueError:
+            known = ", ".join(s.value for s in cls)
+            raise InputError("regimen", field, f"unknown setting (known: {known})", value) from None
+
+
 _DRUG_ALIASES = {
     "ketamine": "racemic_ketamine",
     "racemic": "racemic_ketamine",
@@ -148,7 +169,8 @@ class Dose:
     ``amount`` is mg or mg/kg (:class:`~ketasim.units.DoseAmount`). An IV infusion
     has a ``duration_h`` *or* a ``rate_mg_h``, never both. An esketamine nasal
     session has ``devices`` 28 mg devices given ``device_interval_h`` apart.
-    Placebo kinds carry no amount.
+    Placebo kinds carry no amount. ``under`` marks a session given under anaesthesia or
+    sedation (:class:`Setting`): no expectancy impulse, the same drug effect.
     """
 
     drug: Drug
@@ -161,10 +183,12 @@ class Dose:
     device_interval_h: float = DEVICE_INTERVAL_H
     ii_h: float = 0.0
     addl: int = 0
+    under: Setting | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "drug", Drug.parse(self.drug))
         object.__setattr__(self, "route", Route.parse(self.route))
+        object.__setattr__(self, "under", Setting.parse(self.under))
         finite(self.time_h, "time")
         finite(self.duration_h, "duration")
         finite(self.ii_h, "interval")
@@ -254,6 +278,10 @@ class Dose:
         """Returns the dose moved to ``time`` (hours, or a string with a unit)."""
         return replace(self, time_h=hours(time, "time") if isinstance(time, str) else time)
 
+    def given_under(self, setting: Setting | str | None) -> Dose:
+        """Returns the dose given under anaesthesia or sedation (None: awake)."""
+        return replace(self, under=Setting.parse(setting))
+
     def repeat(
         self,
         every: str | float,
@@ -306,6 +334,7 @@ class DoseEvent:
     duration_h: float = 0.0
     device: int = 0  # 1-based device number within a nasal session, 0 otherwise
     session: int = 0  # index of the treatment session this event belongs to
+    under: Setting | None = None  # anaesthesia / sedation: the session's experience is masked
 
 
 # --- constructors ---------------------------------------------------------------------------
@@ -363,10 +392,18 @@ intramuscular = _route_dose(Route.IM)
 subcutaneous = _route_dose(Route.SC)
 
 
-def placebo(kind: Drug | str, *, at: float = 0.0, over: str | float = 0.0) -> Dose:
-    """A placebo session (saline or midazolam infusion, placebo spray)."""
+def placebo(
+    kind: Drug | str,
+    *,
+    at: float = 0.0,
+    over: str | float = 0.0,
+    under: Setting | str | None = None,
+) -> Dose:
+    """A placebo session (saline or midazolam infusion, placebo spray), optionally under anaesthesia."""
     drug = Drug.parse(kind)
     if not drug.is_placebo:
         raise InputError("regimen", "kind", "must be saline, midazolam or placebo_spray", kind)
     duration = parse_duration_h(over, "over") if isinstance(over, str) else float(over)
-    return Dose(drug=drug, route=_PLACEBO_ROUTE[drug], time_h=at, duration_h=duration)
+    return Dose(
+        drug=drug, route=_PLACEBO_ROUTE[drug], time_h=at, duration_h=duration, under=Setting.parse(under)
+    )

@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from ketasim.errors import InputError
-from ketasim.regimen.dose import Dose, Drug, Route, finite
+from ketasim.regimen.dose import Dose, Drug, Route, Setting, finite
 from ketasim.units import hours, parse_dose, parse_duration_h
 
 __all__ = ["doses_from_spec"]
@@ -42,6 +42,7 @@ _SPEC_KEYS = {
     "count",
     "until",
     "days",
+    "under",
 }
 
 
@@ -73,6 +74,8 @@ def _dose_from_mapping(item: Any, where: str) -> list[Dose]:
         kwargs["rate_mg_h"] = parse_dose(rate[:-2], f"{where}.rate").value
     if "devices" in item:
         kwargs["devices"] = item["devices"]
+    if "under" in item:
+        kwargs["under"] = Setting.parse(item["under"], f"{where}.under")
     at = item.get("at", 0)
     start = hours(at, f"{where}.at") if isinstance(at, str) else finite(at, f"{where}.at")
     try:

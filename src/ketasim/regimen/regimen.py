@@ -69,7 +69,7 @@ class Regimen:
         for dose in self.doses:
             for t in dose.times():
                 if dose.drug.is_placebo:
-                    events.append(DoseEvent(t, dose.drug, dose.route, 0.0, dose.duration_h))
+                    events.append(DoseEvent(t, dose.drug, dose.route, 0.0, dose.duration_h, under=dose.under))
                 elif dose.devices:
                     for k in range(dose.devices):
                         events.append(
@@ -80,6 +80,7 @@ class Regimen:
                                 DEVICE_MG,
                                 0.0,
                                 device=k + 1,
+                                under=dose.under,
                             )
                         )
                 else:
@@ -91,6 +92,7 @@ class Regimen:
                             dose.route,
                             dose.amount.mg(weight_kg),
                             dose.infusion_hours(weight_kg),
+                            under=dose.under,
                         )
                     )
         events.sort(key=lambda e: (e.time_h, e.device))
@@ -114,7 +116,8 @@ class Regimen:
         Each item: ``drug``, ``route``, ``dose`` ('0.5 mg/kg', '56 mg'), and
         optionally ``over`` or ``rate`` (IV infusions), ``devices``, ``at``
         (time of first dose, default 0), ``every`` with ``count`` or ``until``,
-        or ``days`` (a list of day numbers).
+        or ``days`` (a list of day numbers), and ``under`` (``anaesthesia`` or
+        ``sedation``: the sessions give no expectancy response).
         """
         return cls(tuple(doses_from_spec(spec)))
 

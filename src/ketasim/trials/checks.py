@@ -347,6 +347,27 @@ def _rules(design: TrialDesign, defs: dict[str, DefinitionPlan]) -> None:
                     )
 
 
+def _until(design: TrialDesign, defs: dict[str, DefinitionPlan]) -> None:
+    """An event-driven phase names a definition and rates patients between its start and end."""
+    for p in design.phases:
+        if p.until is None:
+            continue
+        where = f"{p.path}.until".lstrip(".")
+        if p.until not in defs:
+            known = ", ".join(defs) or "none defined"
+            raise InputError("trial", where, f"unknown definition (definitions: {known})", p.until)
+        v = design.visits_h
+        inside = (v > p.start_h + TIME_TOL_H) & (v < p.end_h - TIME_TOL_H)
+        if not inside.any():
+            raise InputError(
+                "trial",
+                where,
+                "the event is checked at the phase's visits, and it has none between its start and end: "
+                "give it visits (e.g. visits: {every: 7 d})",
+                p.until,
+            )
+
+
 def compile_plan(spec: TrialSpec, model: Model | None = None) -> Plan:
     """Checks ``spec`` completely and resolves it; raises :class:`InputError` naming the field."""
     model = default_model() if model is None else model
@@ -354,6 +375,7 @@ def compile_plan(spec: TrialSpec, model: Model | None = None) -> Plan:
     defs = _definitions(spec)
     checker = _Checker(design, defs)
     _rules(design, defs)
+    _until(design, defs)
     for p in design.phases:
         for j, c in enumerate(p.continue_if):
             checker.condition(c, p, f"{p.path}.continue_if[{j}]".lstrip("."))

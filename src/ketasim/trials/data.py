@@ -36,7 +36,8 @@ class ReplicateData:
     ``items``: true MADRS items (patients, times, 10), NaN where a patient was
     not simulated (after leaving the trial). ``arm``: arm index per phase
     (patients, phases), -1 where the patient was not in the phase. ``dropout_h``:
-    when each patient dropped out (inf: never); nothing is observed after it.
+    when each patient left the trial early (inf: never): a dropout, or the visit at which
+    the event of an event-driven phase (``until``) was known; nothing is observed after it.
     ``visits``: which of ``times_h`` are visits (default: all). ``locf``: observed
     scores missing after a dropout take the last observation at a visit before it.
     """

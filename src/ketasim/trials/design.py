@@ -2,7 +2,8 @@
 
 Phase ``k`` runs from ``start_h`` to ``end_h`` (hours from the first day of the
 trial); its regimens are written from its start. Arms that mirror another arm
-get placebo sessions at that arm's session times. Errors name the spec field.
+get placebo sessions at that arm's session times (under anaesthesia or sedation
+when its sessions are). Errors name the spec field.
 """
 
 from __future__ import annotations
@@ -82,6 +83,12 @@ class PhaseDesign:
     continue_if: tuple[Condition, ...] = ()
     own_visits_h: tuple[float, ...] = ()
     strata: tuple[tuple[str, tuple[Condition, ...]], ...] = ()  # (id, where): first that holds
+    until: str | None = None  # event-driven follow-up: a patient leaves the phase at this event
+
+    @property
+    def ends_stage(self) -> bool:
+        """Whether who goes on is decided on the phase's scores (continue_if, or an event-driven end)."""
+        return bool(self.continue_if) or self.until is not None
 
     def arm(self, arm_id: str) -> ArmDesign | None:
         return next((a for a in self.arms if a.id == arm_id), None)
@@ -113,11 +120,12 @@ class TrialDesign:
         raise KeyError(phase_id)
 
     def stages(self) -> list[tuple[int, int]]:
-        """Runs of phases simulated together: a stage ends where continue_if selects patients."""
+        """Runs of phases simulated together: a stage ends where continue_if selects patients, or
+        where an event-driven phase (until) lets only those without the event go on."""
         out: list[tuple[int, int]] = []
         first = 0
         for p in self.phases:
-            if p.continue_if or p.index == len(self.phases) - 1:
+            if p.ends_stage or p.index == len(self.phases) - 1:
                 out.append((first, p.index))
                 first = p.index + 1
         return out
@@ -227,7 +235,7 @@ def _strata(
             if c.phase is None or c.phase not in earlier:
                 rule = f"must name an earlier phase {earlier} (strata are known at its start)"
                 raise InputError("trial", f"{here}.phase", rule, c.phase)
-            if not phases[k - 1].continue_if:
+            if not phases[k - 1].continue_if and phases[k - 1].until is None:
                 raise InputError(
                     "trial", here,
                     "scores decide strata only at a selection: give the previous phase a continue_if",
@@ -288,7 +296,8 @@ def _mirror(kind: str, target: Regimen, where: str) -> Regimen:
                 "Write the placebo sessions in the arm's regimen instead.",
             )
         over = d.infusion_hours(None) if d.route == Route.IV else 0.0
-        out.extend(placebo(drug, at=t, over=over) for t in d.times())
+        # a matching placebo is given as the drug is: under anaesthesia when the drug is
+        out.extend(placebo(drug, at=t, over=over, under=d.under) for t in d.times())
     return Regimen(tuple(out))
 
 
@@ -470,6 +479,10 @@ def _visit_times(v: Visits | None, start: float, end: float, where: str) -> list
 
 def compile_phases(spec: TrialSpec, model: Model) -> TrialDesign:
     """Phases, arms, regimens, allocation and visits of ``spec`` (endpoints: :mod:`.checks`)."""
+    if spec.phases is not None and spec.until is not None:
+        raise InputError(
+            "trial", "until", "a trial with phases gives until to a phase (phases[k].until)", spec.until
+        )
     phases_in = spec.phase_list()
     ids = [p.id for p in phases_in]
     out: list[PhaseDesign] = []
@@ -505,9 +518,8 @@ def compile_phases(spec: TrialSpec, model: Model) -> TrialDesign:
         end = start + 24.0 * ph.days
         own = _visit_times(ph.visits, start, end, _join(where, "visits"))
         strata = _strata(spec, k, ph, phases_in)
-        out.append(
-            PhaseDesign(ph.id, k, start, end, arms, where, follows, tuple(ph.continue_if), tuple(own), strata)
-        )
+        conds, own_h = tuple(ph.continue_if), tuple(own)
+        out.append(PhaseDesign(ph.id, k, start, end, arms, where, follows, conds, own_h, strata, ph.until))
         start = end
     first = out[0]
     pop = spec.population

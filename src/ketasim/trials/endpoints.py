@@ -17,7 +17,7 @@ import numpy as np
 from ketasim.trials.checks import EndpointPlan, Plan, Row
 from ketasim.trials.data import ReplicateData, covariate
 from ketasim.trials.design import TIME_TOL_H
-from ketasim.trials.evaluate import Group, conditions, events, groups, quantity, state
+from ketasim.trials.evaluate import Group, at_risk, conditions, events, groups, quantity, state
 from ketasim.trials.measures import (
     cohens_d,
     cox_binary,
@@ -84,12 +84,9 @@ def _at_risk(plan: Plan, data: ReplicateData, ep: EndpointPlan, g: Group) -> np.
     """Patients at risk of an event: meeting any at-risk definition at the phase start."""
     d = ep.definition
     assert d is not None
-    if ep.spec.among or not d.at_risk:
+    if ep.spec.among:
         return np.ones(g.patients.size, bool)
-    risk = np.zeros(g.patients.size, bool)
-    for name in d.at_risk:
-        risk |= state(plan, data, plan.definitions[name], g, g.phase.start_h) == 1.0
-    return risk
+    return at_risk(plan, data, d, g)
 
 
 def _group_sample(plan: Plan, data: ReplicateData, ep: EndpointPlan, g: Group) -> _Sample:

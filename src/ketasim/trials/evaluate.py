@@ -16,11 +16,21 @@ import numpy as np
 from ketasim.trials.checks import DefinitionPlan, Plan
 from ketasim.trials.data import ReplicateData, covariate
 from ketasim.trials.design import TIME_TOL_H, ArmDesign, PhaseDesign
-from ketasim.trials.measures import confirmed_events
+from ketasim.trials.measures import confirmation_visits, confirmed_events
 from ketasim.trials.spec_base import time_h
 from ketasim.trials.spec_endpoints import Condition
 
-__all__ = ["Group", "condition", "conditions", "events", "groups", "quantity", "state"]
+__all__ = [
+    "Group",
+    "at_risk",
+    "condition",
+    "conditions",
+    "event_known_h",
+    "events",
+    "groups",
+    "quantity",
+    "state",
+]
 
 
 @dataclass(frozen=True)
@@ -136,6 +146,46 @@ def _condition_at(plan: Plan, data: ReplicateData, d: DefinitionPlan, g: Group, 
     return np.where(undefined, np.nan, ok.astype(float))
 
 
+def at_risk(plan: Plan, data: ReplicateData, d: DefinitionPlan, g: Group) -> np.ndarray:
+    """Patients of the group at risk of event ``d``: meeting one of its at-risk definitions at the
+    phase start (everyone when it has none)."""
+    if not d.at_risk:
+        return np.ones(g.patients.size, bool)
+    risk = np.zeros(g.patients.size, bool)
+    for name in d.at_risk:
+        risk |= state(plan, data, plan.definitions[name], g, g.phase.start_h) == 1.0
+    return risk
+
+
+def _met_in_follow_up(
+    plan: Plan, data: ReplicateData, d: DefinitionPlan, g: Group, start_h: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The group's follow-up visits (after its origin, to the phase end) and where ``d`` is met."""
+    visits = plan.design.visits_in(g.phase, g.origin_h)
+    if visits.size == 0 or g.patients.size == 0:
+        return visits, np.zeros((g.patients.size, visits.size), bool)
+    met = np.stack([state(plan, data, d, g, float(t)) for t in visits], axis=1)
+    met = np.nan_to_num(met, nan=0.0) > 0.5
+    met &= visits[None, :] > start_h[:, None] + TIME_TOL_H
+    return visits, met
+
+
+def event_known_h(plan: Plan, data: ReplicateData, d: DefinitionPlan, g: Group) -> np.ndarray:
+    """When each at-risk patient's first event ``d`` in the phase is known (absolute h; inf: none).
+
+    The event is looked for at every visit after the group's origin, as :func:`events` does; it is
+    known at its own visit, or with ``confirm_within`` at the visit that confirms it.
+    """
+    out = np.full(g.patients.size, np.inf)
+    visits, met = _met_in_follow_up(plan, data, d, g, np.full(g.patients.size, g.origin_h))
+    if visits.size == 0:
+        return out
+    met &= at_risk(plan, data, d, g)[:, None]
+    _, first = confirmed_events(met, visits, d.confirm_h)
+    known = confirmation_visits(met, visits, d.confirm_h, first)
+    return np.where(known >= 0, visits[np.maximum(known, 0)], np.inf)
+
+
 def events(
     plan: Plan, data: ReplicateData, d: DefinitionPlan, g: Group, start_h: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -146,13 +196,10 @@ def events(
     origin in hours, evaluable); without an event the time is the last follow-up visit
     (censored).
     """
-    visits = plan.design.visits_in(g.phase, g.origin_h)
     m = g.patients.size
+    visits, met = _met_in_follow_up(plan, data, d, g, start_h)
     if visits.size == 0 or m == 0:
         return np.zeros(m, bool), np.zeros(m), np.zeros(m, bool)
-    met = np.stack([state(plan, data, d, g, float(t)) for t in visits], axis=1)
-    met = np.nan_to_num(met, nan=0.0) > 0.5
-    met &= visits[None, :] > start_h[:, None] + TIME_TOL_H
     has, first = confirmed_events(met, visits, d.confirm_h)
     last = np.full(m, visits[-1])
     if data.dropout_h is not None:

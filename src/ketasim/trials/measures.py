@@ -22,6 +22,7 @@ import numpy as np
 
 __all__ = [
     "cohens_d",
+    "confirmation_visits",
     "confirmed_events",
     "cox_binary",
     "kaplan_meier",
@@ -194,3 +195,24 @@ def confirmed_events(
     has = np.asarray(met.any(axis=1), dtype=bool)
     first = np.where(has, np.argmax(met, axis=1), -1)
     return has, first
+
+
+def confirmation_visits(
+    met: np.ndarray, visits: np.ndarray, confirm: tuple[float, float] | None, first: np.ndarray
+) -> np.ndarray:
+    """Index of the visit at which each event of :func:`confirmed_events` is known (-1: none).
+
+    Without confirmation that is the event's own visit; with ``confirm = (lo, hi)`` it is the
+    earliest later visit ``lo``-``hi`` hours after it at which the condition is met again.
+    """
+    met = np.asarray(met, bool)
+    first = np.asarray(first, dtype=np.int64)
+    if confirm is None:
+        return first.copy()
+    lo, hi = confirm
+    out = np.full(first.shape, -1, dtype=np.int64)
+    for i in np.nonzero(first >= 0)[0]:
+        gap = visits - visits[first[i]]
+        ok = met[i] & (gap >= lo - 1e-9) & (gap <= hi + 1e-9) & (gap > 0)
+        out[i] = int(np.argmax(ok)) if ok.any() else -1
+    return out

@@ -34,7 +34,7 @@ from ketasim.trials.checks import Plan, compile_plan
 from ketasim.trials.data import ReplicateData
 from ketasim.trials.design import TIME_TOL_H, TrialDesign
 from ketasim.trials.endpoints import endpoint_values
-from ketasim.trials.evaluate import Group, conditions, state
+from ketasim.trials.evaluate import Group, conditions, event_known_h, state
 from ketasim.trials.result import TrialResult, summarise
 from ketasim.trials.spec import TrialSpec
 
@@ -74,7 +74,8 @@ class _Batch:
         self.items = np.full((self.ids.size, d.times_h.size, 10), np.nan)
         self.arm = np.full((self.ids.size, len(d.phases)), -1, dtype=np.int64)
         self.alive = np.ones(self.ids.size, dtype=bool)
-        self.dropout_h = np.full(self.ids.size, np.inf)  # when a patient dropped out (inf: never)
+        # when a patient left the trial (inf: never): a dropout, or the end of event-driven follow-up
+        self.dropout_h = np.full(self.ids.size, np.inf)
         self.stratum = np.full((self.ids.size, len(d.phases)), -1, dtype=np.int64)  # -1: none
         self.simulated = 0
         visits = d.visits_h
@@ -259,6 +260,26 @@ class _Batch:
                         stop |= (given[pos] >= rule.sessions) & ~holds(rule.without)
                 mask[np.ix_(pos[stop], later)] = 0.0
 
+    def end_follow_up(self, phase_index: int) -> None:
+        """Ends each patient's event-driven follow-up in ``phase_index`` when its event is known.
+
+        The event (the phase's ``until``) is looked for at every visit of the phase on the observed
+        scores; a patient leaves the trial after the visit at which it is known (its confirming
+        visit), as after a dropout: nothing is observed later, and no later phase is entered.
+        """
+        phase = self.plan.design.phases[phase_index]
+        assert phase.until is not None
+        d = self.plan.definitions[phase.until]
+        for k in range(len(self.replicates)):
+            data = self.replicate(k)
+            for a in phase.arms:
+                who = np.nonzero(data.arm[:, phase.index] == a.index)[0]
+                if who.size == 0:
+                    continue
+                known = event_known_h(self.plan, data, d, Group(phase, a, who, phase.start_h))
+                rows = k * self.n + who
+                self.dropout_h[rows] = np.minimum(self.dropout_h[rows], known)
+
     def select(self, phase_index: int) -> None:
         """Keeps alive only the patients of ``phase_index`` who meet its continue_if."""
         phase = self.plan.design.phases[phase_index]
@@ -325,7 +346,9 @@ def run_batch(
     done_h = -np.inf
     for first, last in plan.design.stages():
         batch.simulate(first, last, done_h, chunk)
-        batch.alive &= np.isinf(batch.dropout_h)  # who dropped out is not simulated further
+        if plan.design.phases[last].until is not None:
+            batch.end_follow_up(last)
+        batch.alive &= np.isinf(batch.dropout_h)  # who left (dropout, event) is not simulated further
         done_h = plan.design.phases[last].end_h
         if plan.design.phases[last].continue_if:
             batch.select(last)

@@ -63,6 +63,9 @@ class DoseItem(SpecModel):
     count: int | None = Field(None, ge=1, description="doses in all")
     until: Time | None = Field(None, description="last possible dose time, from the phase start")
     days: list[float] | None = Field(None, description="day numbers from the phase start")
+    under: Literal["anaesthesia", "sedation"] | None = Field(
+        None, description="sessions given under anaesthesia or sedation: no expectancy response"
+    )
 
     def as_dict(self) -> dict[str, Any]:
         return self.model_dump(exclude_none=True)
@@ -176,7 +179,10 @@ class Phase(SpecModel):
     """A period of the trial; patients enter it together at its start."""
 
     id: Id
-    days: float = Field(gt=0, le=3650, description="duration")
+    days: float = Field(gt=0, le=3650, description="duration (with until: the maximum)")
+    until: Id | None = Field(
+        None, description="event-driven follow-up: each patient leaves the phase at this event (a definition)"
+    )
     regimen: list[DoseItem] = Field(default_factory=list, description="doses for everyone (no arms)")
     arms: list[Arm] | None = Field(None, min_length=1, description="treatment groups")
     visits: Visits | None = Field(None, description="extra visits, times from the phase start")
@@ -207,6 +213,9 @@ class TrialSpec(SpecModel):
     )
     population: Population
     days: float | None = Field(None, gt=0, le=3650, description="duration of a trial without phases")
+    until: Id | None = Field(
+        None, description="a trial without phases: follow each patient until this event (days: the maximum)"
+    )
     arms: list[Arm] | None = Field(None, min_length=1, description="arms of a trial without phases")
     phases: list[Phase] | None = Field(None, min_length=1, description="consecutive phases")
     visits: Visits = Field(default_factory=Visits, description="visits, times from the trial start")
@@ -231,7 +240,7 @@ class TrialSpec(SpecModel):
         if self.phases is not None:
             return list(self.phases)
         assert self.days is not None and self.arms is not None
-        return [Phase(id=SINGLE_PHASE_ID, days=self.days, arms=self.arms)]
+        return [Phase(id=SINGLE_PHASE_ID, days=self.days, arms=self.arms, until=self.until)]
 
 
 def _path(loc: tuple[str | int, ...]) -> str:
