@@ -44,9 +44,9 @@ demo: setup
 	$(VENV)/bin/ketasim demo --out ketasim-demo
 
 # Long jobs, not part of `make test`; their results are committed.
-# Calibration (about 20 minutes on two cores): writes the current calibrated set and docs/calibration.md.
+# Calibration (about 5 minutes on two cores): writes the current calibrated set and docs/calibration.md.
 calibrate: setup
-	$(VENV)/bin/ketasim calibrate --patients 1000 --max-iterations 16 --report docs/calibration.md
+	$(VENV)/bin/ketasim calibrate --patients 400 --max-iterations 10 --report docs/calibration.md
 
 # Every library target against the current model: table, JSON and an HTML report.
 validate: setup

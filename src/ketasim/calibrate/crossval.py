@@ -27,9 +27,9 @@ from typing import Any
 
 import numpy as np
 
-from ketasim.calibrate.heterogeneity import Z95, Residual, group_of, tau_by_group
+from ketasim.calibrate.heterogeneity import SHARE_MEASURES, Z95, Residual, group_of, tau_by_group
 from ketasim.calibrate.library import library_specs
-from ketasim.calibrate.validate import json_number
+from ketasim.calibrate.validate import json_number, within
 from ketasim.errors import InputError
 from ketasim.library.calibrated import CalibratedSet
 
@@ -53,7 +53,7 @@ class HeldOut:
 
     @property
     def inside(self) -> bool:
-        return math.isfinite(self.lo) and self.lo <= self.observed <= self.hi
+        return within(self.lo, self.hi, self.observed)
 
     def as_dict(self) -> dict[str, Any]:
         num = json_number
@@ -189,7 +189,7 @@ def cross_validate(cal: CalibratedSet) -> CrossValidation:
             lo, hi = p - half, p + half
             if log[k]:
                 p, lo, hi = math.exp(p), math.exp(lo), math.exp(hi)
-            elif t["measure"] == "rate":
+            elif t["measure"] in SHARE_MEASURES:
                 lo, hi = max(lo, 0.0), min(hi, 100.0)
             out.append(
                 HeldOut(

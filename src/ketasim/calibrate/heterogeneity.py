@@ -21,7 +21,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-__all__ = ["GROUPS", "Residual", "group_of", "tau_by_group", "widen"]
+__all__ = ["GROUPS", "SHARE_MEASURES", "Residual", "group_of", "tau_by_group", "widen"]
 
 #: kinds of quantity that share a heterogeneity SD, by the targets' units
 GROUPS: dict[str, tuple[str, ...]] = {
@@ -40,6 +40,10 @@ class Residual:
     observed: float
     predicted: float
     sigma: float
+
+
+#: measures that are a share of patients (a rate, a Kaplan-Meier event-free share), kept in 0-100 %
+SHARE_MEASURES = ("rate", "km")
 
 
 def group_of(unit: str) -> str | None:
@@ -71,7 +75,7 @@ def widen(
 ) -> tuple[float, float]:
     """The new-trial interval: each side of ``[lo, hi]`` widened by ``1.96 tau`` in quadrature.
 
-    A ``rate`` stays within 0-100 %.
+    A ``rate`` (a share of patients, :data:`SHARE_MEASURES`) stays within 0-100 %.
     """
     g = group_of(unit)
     t = tau.get(g, 0.0) if g is not None else 0.0

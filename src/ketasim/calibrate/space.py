@@ -31,7 +31,9 @@ OMEGAS = (
     "Ketasim_2026_nonspecific.AD_MAX",
 )
 OMEGA_PRIOR_SD = 1.0
-OMEGA_BOUNDS = (0.05, 4.0)
+# at most 1.5 on the logit/log scale: wider spreads let the fit trade a trait's typical value
+# for a bimodal population (tried with 4.0: the spreads ran to the bound and the fit degenerated)
+OMEGA_BOUNDS = (0.05, 1.5)
 _EDGE = 1e-3  # open bounds of 0 (or 1) are moved this far in, relative to the range
 
 

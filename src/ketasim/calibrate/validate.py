@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from ketasim.calibrate.heterogeneity import widen
+from ketasim.calibrate.heterogeneity import SHARE_MEASURES, widen
 from ketasim.calibrate.library import library_specs, target_rows
 from ketasim.calibrate.space import default_space
 from ketasim.calibrate.targets import fit_targets
@@ -35,7 +35,15 @@ from ketasim.model import PRIOR_MODEL, Model, default_model
 from ketasim.trials import TrialResult, TrialSpec
 from ketasim.trials.runner import run_trial_draws
 
-__all__ = ["TargetResult", "Validation", "json_number", "median_half_width", "posterior_models", "validate"]
+__all__ = [
+    "TargetResult",
+    "Validation",
+    "json_number",
+    "median_half_width",
+    "posterior_models",
+    "validate",
+    "within",
+]
 
 #: Parameter draws per spec for the posterior-predictive interval (replicates are split over them).
 DRAWS = 20
@@ -44,6 +52,14 @@ DRAWS = 20
 def json_number(x: float) -> float | None:
     """``x`` to four decimals for a JSON report; None where it is not finite (JSON has no NaN)."""
     return round(x, 4) if math.isfinite(x) else None
+
+
+def within(lo: float, hi: float, x: float) -> bool:
+    """Whether ``x`` lies in [lo, hi]; an infinite bound is open (e.g. a median time not reached
+    within the simulated follow-up), a NaN bound or value is never inside."""
+    if math.isnan(lo) or math.isnan(hi) or math.isnan(x):
+        return False
+    return lo <= x <= hi
 
 
 @dataclass(frozen=True)
@@ -65,12 +81,13 @@ class TargetResult:
 
     @property
     def inside(self) -> bool:
-        return math.isfinite(self.lo) and math.isfinite(self.hi) and self.lo <= self.observed <= self.hi
+        return within(self.lo, self.hi, self.observed)
 
     @property
     def inside_new_trial(self) -> bool:
-        lo, hi = (self.new_lo, self.new_hi) if math.isfinite(self.new_lo) else (self.lo, self.hi)
-        return math.isfinite(lo) and math.isfinite(hi) and lo <= self.observed <= hi
+        new = not (math.isnan(self.new_lo) or math.isnan(self.new_hi))
+        lo, hi = (self.new_lo, self.new_hi) if new else (self.lo, self.hi)
+        return within(lo, hi, self.observed)
 
     def as_dict(self) -> dict[str, Any]:
         num = json_number
@@ -168,7 +185,7 @@ def _targets(
     out = []
     for ft, tc in zip(fit_targets(spec), res.targets, strict=True):
         row = rows.get(ft.source)
-        new_lo, new_hi = widen(tc.predicted, tc.lo, tc.hi, ft.unit, tau, rate=ft.measure == "rate")
+        new_lo, new_hi = widen(tc.predicted, tc.lo, tc.hi, ft.unit, tau, rate=ft.measure in SHARE_MEASURES)
         out.append(
             TargetResult(
                 study=spec.id,

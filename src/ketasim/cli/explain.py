@@ -22,11 +22,11 @@ def _peak(sol: Solution, values: np.ndarray, lo: float, hi: float) -> tuple[floa
     return float(values[i]), float(sol.times_h[i])
 
 
-def _drivers(sol: Solution, i: int, g: float, ad_max: float, a_w: float) -> str:
+def _drivers(sol: Solution, i: int, g: float, ad_max: float, a_w: float, r_p_max: float) -> str:
     lat = sol.latent
     fast = g * a_w * float(lat["F"][i])
     syn = g * float(lat["syn"][i])
-    pbo = float(r_placebo(lat["EF"][i], lat["ES"][i]))
+    pbo = float(r_placebo(lat["EF"][i], lat["ES"][i], r_p_max))
     ad = float(r_ad(lat["AD"][i], np.asarray(ad_max)))
     parts = [("fast functional term", fast), ("restored synapses", syn), ("expectancy/non-specific", pbo),
              ("oral antidepressant", ad)]  # fmt: skip
@@ -37,11 +37,12 @@ def _drivers(sol: Solution, i: int, g: float, ad_max: float, a_w: float) -> str:
     return ", ".join(f"{name} {100 * v:.0f} %" for name, v in parts)
 
 
-def explain(sol: Solution, *, g: float, ad_max: float, a_w: float) -> list[str]:
+def explain(sol: Solution, *, g: float, ad_max: float, a_w: float, r_p_max: float) -> list[str]:
     """Sentences describing the course: receptor, surge, signalling, synapses, symptoms.
 
-    ``g``, ``ad_max`` and ``a_w`` are the patient's responsiveness, antidepressant
-    effect and fast-term share (from :func:`ketasim.pd.individual.individual_pd`).
+    ``g``, ``ad_max``, ``a_w`` and ``r_p_max`` are the patient's responsiveness, antidepressant
+    effect, fast-term share and largest non-specific improvement
+    (from :func:`ketasim.pd.individual.individual_pd`).
     """
     if sol.madrs is None or sol.occupancy is None:
         return ["Only the pharmacokinetics were simulated (no cascade to explain)."]
@@ -79,10 +80,10 @@ def explain(sol: Solution, *, g: float, ad_max: float, a_w: float) -> list[str]:
                 f"after the last session: stabilised {100 * float(lat['S'][i_last]):.0f} %, "
                 f"mature {100 * float(lat['L'][i_last]):.0f} % of the deficit)."
             )
-        drivers = _drivers(sol, i_last, g, ad_max, a_w)
+        drivers = _drivers(sol, i_last, g, ad_max, a_w, r_p_max)
         lines.append(f"A day after the last session, the improvement comes from: {drivers}.")
     i_min = int(np.argmin(sol.madrs))
-    end_drivers = _drivers(sol, len(sol.times_h) - 1, g, ad_max, a_w)
+    end_drivers = _drivers(sol, len(sol.times_h) - 1, g, ad_max, a_w, r_p_max)
     lines.append(
         f"Lowest MADRS {sol.madrs[i_min]:.1f} on day {sol.times_h[i_min] / 24:.1f} (baseline "
         f"{sol.madrs[0]:.1f}); at the end (day {sol.times_h[-1] / 24:.0f}) MADRS {sol.madrs[-1]:.1f}, "

@@ -63,9 +63,13 @@ def simulate(
         )
     if explain:
         from ketasim.cli.explain import explain as explain_course
+        from ketasim.engine.prepared import given_esketamine
 
-        ind = individual_pd(default_model(), Cohort.of([pat]))
-        for line in explain_course(sol, g=float(ind.g[0]), ad_max=float(ind.ad_max[0]), a_w=ind.a_w):
+        ind = individual_pd(default_model(), Cohort.of([pat]), esketamine=given_esketamine(reg))
+        lines = explain_course(
+            sol, g=float(ind.g[0]), ad_max=float(ind.ad_max[0]), a_w=ind.a_w, r_p_max=ind.r_p_max
+        )
+        for line in lines:
             console.print("• " + line)
     if as_json:
         emit_json(_series(sol))

@@ -146,16 +146,18 @@ class Engine:
         ad_start_h: float = 0.0,
         start_h: float = 0.0,
         state: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+        esketamine: bool | None = None,
     ) -> EngineResult:
         """Simulates ``cohort`` under ``regimen``; records states at ``times_h`` (hours, pre-dose).
 
         ``start_h`` and ``state`` resume from a previous result's :attr:`EngineResult.final_state`
         (the same model and drug/route blocks; no infusion running at ``start_h``).
+        ``esketamine`` marks an esketamine course; None reads it from ``regimen``.
         """
         prep = prepare(
             self.model, cohort, regimen, times_h, refine=self.refine, record_x=record_x,
             dose_mask=dose_mask, ad_start_h=ad_start_h, pk_matrices=self.backend == "numpy",
-            start_h=start_h, state=state,
+            start_h=start_h, state=state, esketamine=esketamine,
         )  # fmt: skip
         if self.backend == "numpy":
             x, z, y, final = run_numpy(prep)

@@ -19,10 +19,11 @@ from ketasim.pd.individual import IndividualPD, individual_pd
 from ketasim.pd.receptor import MOLECULES, potency_weights
 from ketasim.pk.linear import LinearSystem
 from ketasim.population.patients import Cohort
+from ketasim.regimen.dose import Drug
 from ketasim.regimen.regimen import Regimen
 from ketasim.units import MOLAR_MASS
 
-__all__ = ["Prepared", "prepare"]
+__all__ = ["Prepared", "given_esketamine", "prepare"]
 
 
 @dataclass
@@ -105,6 +106,11 @@ def _chain_steps(
     return [_chain_step(A_bytes, B_bytes, shape, s) for s in sizes]
 
 
+def given_esketamine(regimen: Regimen) -> bool:
+    """Whether ``regimen`` gives esketamine (an esketamine course, for its responsiveness shift)."""
+    return any(d.drug == Drug.ESKETAMINE for d in regimen)
+
+
 def prepare(
     model: Model,
     cohort: Cohort,
@@ -118,6 +124,7 @@ def prepare(
     pk_matrices: bool = True,
     start_h: float = 0.0,
     state: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    esketamine: bool | None = None,
 ) -> Prepared:
     """Builds every per-patient and shared input of one run.
 
@@ -125,6 +132,8 @@ def prepare(
     ``start_h`` and ``state`` resume a run: the states at ``start_h`` (the final state of a
     previous run of the same model and drug/route blocks); events before ``start_h`` are skipped,
     so a resumed run must start after any infusion or zero-order absorption has ended.
+    ``esketamine`` marks an esketamine course (responsiveness shift); None reads it from ``regimen``,
+    a run resumed between sessions passes the course's value.
     """
     start = int(to_seconds(start_h))
     out_s = np.unique(to_seconds(np.asarray(times_h, dtype=float)))
@@ -135,7 +144,8 @@ def prepare(
         raise InputError("engine", "times", "the last output time must be after the start", times_h)
     needed = model.pk.routes_of(regimen)
     system = model.pk.build_cohort(needed, cohort, hnk=model.switches.hnk)
-    ind = individual_pd(model, cohort)
+    esk = given_esketamine(regimen) if esketamine is None else esketamine
+    ind = individual_pd(model, cohort, esketamine=esk)
     schedule = build_schedule(model, system, regimen, cohort, ind, dose_mask=dose_mask, ad_start_h=ad_start_h)
     grid = build_grid(end, schedule.events_s, out_s.tolist(), refine, start_s=start)
     if pk_matrices:

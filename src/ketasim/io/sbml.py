@@ -112,8 +112,9 @@ _SHARED = (
     ("TAU_M", "mtor"), ("TAU_P", "mtor"), ("TAU_X", "spine_timing"), ("TAU_W", "cascade"),
     ("K_N", "cascade"), ("TAU_N", "cascade"), ("K_STAB", "cascade"), ("M_TH", "cascade"),
     ("TAU_S", "cascade"), ("K_MAT", "cascade"), ("TAU_L", "cascade"), ("TAU_EF", "nonspecific"),
-    ("K_ES", "nonspecific"), ("TAU_ES", "nonspecific"), ("TAU_AD", "nonspecific"), ("K_TOL", "acute"),
-    ("TAU_TOL", "acute"), ("A_W", "symptoms"), ("A_W_SI", "symptoms"), ("W_SAT", "symptoms"),
+    ("K_ES", "nonspecific"), ("TAU_ES", "nonspecific"), ("TAU_AD", "nonspecific"), ("R_P_MAX", "nonspecific"),
+    ("K_TOL", "acute"), ("TAU_TOL", "acute"), ("A_W", "symptoms"), ("A_W_SI", "symptoms"),
+    ("W_SAT", "symptoms"),
 )  # fmt: skip
 _RULE_UNITS = {"C_s": "umol_per_litre", "C_hnk": "umol_per_litre", "capture": "per_hour"}
 
@@ -188,9 +189,10 @@ def _assignments(lay: Layout) -> list[tuple[str, str]]:
         ("syn_raw", mm.plus(c("N"), c("S"), c("L"))),
         ("syn", _clip01(c("syn_raw"))),
         ("ad_clip", _clip01(c("AD"))),
-        # (1 - R_p)(1 - R_AD), R_p = 1 - exp(-max(EF + ES, 0)), R_AD = clip(AD)·ad_max
+        # (1 - R_p)(1 - R_AD), R_p = R_P_MAX·(1 - exp(-max(EF + ES, 0))), R_AD = clip(AD)·ad_max
         ("keep_common", mm.times(
-            mm.exp(mm.neg(_pos(mm.plus(c("EF"), c("ES"))))), _one_minus(mm.times(c("ad_clip"), c("ad_max")))
+            _one_minus(mm.times(c("R_P_MAX"), _one_minus(mm.exp(mm.neg(_pos(mm.plus(c("EF"), c("ES")))))))),
+            _one_minus(mm.times(c("ad_clip"), c("ad_max"))),
         )),
         ("keep", keep["keep"]),
         ("keep_si", keep["keep_si"]),

@@ -99,7 +99,7 @@ PARAMETERS = ParameterSet(
             (720.0, 17520.0),
             "mature spine lifetime (months)",
             _prior("boosters every few weeks to 3-4 months"),
-            placeholder=True,
+            estimated=True,
         ),
         param(
             "SIGMA_TYP",

@@ -7,8 +7,11 @@ differ: midazolam, an active placebo, gave larger 24 h improvements than
 saline or placebo spray (Murrough 2013 AJP -8.8 vs Daly 2018 -5.7 MADRS at
 24 h); values are estimated by ``ketasim calibrate``. A newly started oral
 antidepressant acts over weeks (TRANSFORM-1/2 comparator arms); a continued one
-is already in the baseline. The onset time constant is fixed at 21 days
-(half effect after ~2 weeks: the conventional comparator's weeks-long onset).
+is already in the baseline score but, like a new one, may change how well the
+drug's effect is taken up and how long it lasts (``BETA_AD_RESPONSE``,
+``BETA_AD_DURABILITY``: prior no effect, estimated). Expectancy and
+non-specific improvement together are bounded by ``R_P_MAX``: repeated placebo
+sessions saturate rather than accumulate to the drug's effect (docs/model.md §4).
 """
 
 from ketasim.library._build import param, src
@@ -70,7 +73,21 @@ PARAMETERS = ParameterSet(
             (48.0, 2000.0),
             "non-specific improvement time constant",
             _EST,
-            placeholder=True,
+            estimated=True,
+        ),
+        param(
+            "R_P_MAX",
+            0.35,
+            "1",
+            (0.05, 0.9),
+            "largest fractional improvement from expectancy and non-specific effects",
+            src(
+                "placebo arms of calibration_targets.csv",
+                "rows P10-P15, A13; docs/model.md §4",
+                Evidence.ASSUMPTION,
+                note="prior from saline and midazolam arms; estimated by ketasim calibrate",
+            ),
+            estimated=True,
         ),
         param(
             "P_TYP",
@@ -100,8 +117,40 @@ PARAMETERS = ParameterSet(
             "h",
             (168.0, 1344.0),
             "onset time constant of a new oral AD (21 d)",
-            src("conventional antidepressant onset over weeks", evidence=Evidence.ASSUMPTION),
-            placeholder=True,
+            src(
+                "conventional antidepressant onset over weeks",
+                evidence=Evidence.ASSUMPTION,
+                note="prior 21 d; estimated by ketasim calibrate",
+            ),
+            estimated=True,
+        ),
+        param(
+            "BETA_AD_RESPONSE",
+            0.0,
+            "1",
+            (-2.0, 2.0),
+            "shift of logit responsiveness while an oral antidepressant is taken",
+            src(
+                "arms with a background oral antidepressant in calibration_targets.csv",
+                "docs/model.md §4",
+                Evidence.ASSUMPTION,
+                note="prior 0 (no effect); estimated by ketasim calibrate",
+            ),
+            estimated=True,
+        ),
+        param(
+            "BETA_AD_DURABILITY",
+            0.0,
+            "1",
+            (-1.5, 2.5),
+            "log-reduction of the stress factor on spine loss while an oral antidepressant is taken",
+            src(
+                "relapse after ketamine with and without a continued antidepressant",
+                "calibration_targets.csv rows DR12-DR18, DR22; docs/model.md §4",
+                Evidence.ASSUMPTION,
+                note="prior 0 (no effect); estimated by ketasim calibrate",
+            ),
+            estimated=True,
         ),
     ),
 )

@@ -47,6 +47,21 @@ PARAMETERS = ParameterSet(
             omega_placeholder=True,
         ),
         param(
+            "BETA_ESKETAMINE",
+            -0.8,
+            "1",
+            (-3.0, 0.5),
+            "shift of logit responsiveness for esketamine courses (vs racemic IV ketamine)",
+            src(
+                "Bahji 2021 J Affect Disord 278:542-555 (PMID 33022440)",
+                "racemic ketamine gave larger response and remission than esketamine",
+                Evidence.ASSUMPTION,
+                doi="10.1016/j.jad.2020.09.071",
+                note="direction from the meta-analysis; size estimated by ketasim calibrate",
+            ),
+            estimated=True,
+        ),
+        param(
             "A_W",
             0.7,
             "1",

@@ -3,7 +3,10 @@
 Responsiveness ``g`` (logit scale) carries the covariate effects with a
 published direction (BMI, family history of alcohol use disorder, prior
 suicide attempt, adiponectin, B12); BDNF Val66Met acts mechanistically (BDNF
-secretion), benzodiazepines on the disinhibition drive.
+secretion), benzodiazepines on the disinhibition drive. An oral antidepressant
+taken alongside (continued or newly started) shifts responsiveness and lowers
+the stress factor on spine loss (``BETA_AD_*``); an esketamine course shifts
+responsiveness against racemic ketamine (``BETA_ESKETAMINE``).
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ class IndividualPD:
     a_w: float
     a_w_si: float
     w_sat: float
+    r_p_max: float
 
 
 def _z(x: np.ndarray, ref: float, sd: float) -> np.ndarray:
@@ -75,8 +79,11 @@ def _items(model: Model, cohort: Cohort) -> tuple[np.ndarray, np.ndarray]:
     return base, floor
 
 
-def individual_pd(model: Model, cohort: Cohort) -> IndividualPD:
-    """Individual PD values of every patient in ``cohort``."""
+def individual_pd(model: Model, cohort: Cohort, *, esketamine: bool = False) -> IndividualPD:
+    """Individual PD values of every patient in ``cohort``.
+
+    ``esketamine`` marks a course of esketamine (its responsiveness shift applies to every patient).
+    """
     s, c, ns = model.symptoms, model.cascade, model.nonspecific
     sw = model.switches
     g_par = s["G_TYP"]
@@ -95,7 +102,13 @@ def individual_pd(model: Model, cohort: Cohort) -> IndividualPD:
         logit_g = logit_g + sign * b.value("BETA_B12") * _z(
             cohort.b12_pg_ml, b.value("B12_REF"), b.value("B12_SD")
         )
+    on_ad = cohort.background != BACKGROUND.index("none")
+    logit_g = logit_g + ns.value("BETA_AD_RESPONSE") * on_ad
+    if esketamine:
+        logit_g = logit_g + s.value("BETA_ESKETAMINE")
     g = 1.0 / (1.0 + np.exp(-logit_g))
+    sigma = c["SIGMA_TYP"].individual_array(cohort.eta(f"{c.name}.SIGMA_TYP"))
+    sigma = sigma * np.exp(-ns.value("BETA_AD_DURABILITY") * on_ad)
 
     f_sec = np.choose(
         cohort.met_alleles,
@@ -108,7 +121,7 @@ def individual_pd(model: Model, cohort: Cohort) -> IndividualPD:
     base, floor = _items(model, cohort)
     return IndividualPD(
         g=g,
-        sigma=c["SIGMA_TYP"].individual_array(cohort.eta(f"{c.name}.SIGMA_TYP")),
+        sigma=np.asarray(sigma, float),
         placebo=ns["P_TYP"].individual_array(cohort.eta(f"{ns.name}.P_TYP")),
         ad_max=ns["AD_MAX"].individual_array(cohort.eta(f"{ns.name}.AD_MAX")),
         f_sec=np.asarray(f_sec, float),
@@ -121,4 +134,5 @@ def individual_pd(model: Model, cohort: Cohort) -> IndividualPD:
         a_w=s.value("A_W"),
         a_w_si=s.value("A_W_SI"),
         w_sat=s.value("W_SAT"),
+        r_p_max=ns.value("R_P_MAX"),
     )

@@ -35,6 +35,7 @@ from ketasim.protocols.course import KINDS, Course, Given
 from ketasim.protocols.dosing import Dosing
 from ketasim.protocols.observe import noise_sd, observe
 from ketasim.protocols.spec import Protocol
+from ketasim.regimen.dose import Drug
 from ketasim.regimen.regimen import Regimen
 from ketasim.symptoms import item_scores
 
@@ -143,7 +144,8 @@ def run_cohort(
     rules, th, sd = Rules.of(protocol.constraints), thresholds(protocol, model), noise_sd(model, scale, noisy)
     courses = [Course(protocol, dosing, rules, th, sd) for _ in range(n)]
     engine = Engine(model, backend=backend)
-    ind = individual_pd(model, cohort)
+    esketamine = dosing.drug == Drug.ESKETAMINE
+    ind = individual_pd(model, cohort, esketamine=esketamine)
     zero = np.zeros((n, 1))
     items_now = item_scores(zero, zero, zero, zero, zero, ind)[:, 0, :]  # nothing given yet: baseline
     madrs = np.zeros((n, days + 1))
@@ -168,7 +170,14 @@ def run_cohort(
         fine = (starts[:, None] + DISSOCIATION_WINDOW_H[None, :]).ravel() if dosed else np.zeros(0)
         out_t = np.unique(np.concatenate([daily, fine[fine < daily[-1]]]))
         res = engine.run(
-            cohort, regimen, out_t, dose_mask=mask, start_h=24.0 * today, state=state, record_x=dosed
+            cohort,
+            regimen,
+            out_t,
+            dose_mask=mask,
+            start_h=24.0 * today,
+            state=state,
+            record_x=dosed,
+            esketamine=esketamine,
         )
         state = res.final_state
         at_day = np.searchsorted(res.times_h, daily - 1e-9)

@@ -20,7 +20,7 @@ from ketasim.files import load as fileload
 __all__ = ["CURRENT", "DIR", "CalibratedSet", "Estimate", "load", "load_current"]
 
 #: the version the default model applies (a file name in this folder, without .json)
-CURRENT = "ketasim-2026.1"
+CURRENT = "ketasim-2026.2"
 #: the folder of the calibrated sets shipped with ketasim
 DIR = Path(__file__).parent
 
