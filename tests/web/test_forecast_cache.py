@@ -13,8 +13,10 @@ from fastapi.testclient import TestClient
 
 from ketasim.store.errors import RuleError
 from ketasim.store.scales import INSTRUMENTS
+from ketasim.web.app import create_app
 from ketasim.web.forecast_cache import ForecastCache
 from ketasim.web.pages import clinic as clinic_pages
+from ketasim.web.settings import Settings
 from tests.conftest import Clinic
 
 from .helpers import T0, iso
@@ -162,3 +164,12 @@ def test_the_cache_computes_once_for_concurrent_readers_and_evicts_the_oldest() 
     assert cache.get("x", 1, lambda: "stored after a failure") == "stored after a failure"
     with pytest.raises(ValueError, match="size"):
         ForecastCache(size=0)
+
+
+def test_serving_loads_the_model_before_the_first_chart(sqlite_url: str) -> None:
+    """The first chart of a served app waited seconds for the model and its compiled engine."""
+    for warm in (True, False):
+        app = create_app(Settings(database_url=sqlite_url, warm_model=warm))
+        with TestClient(app, base_url="https://testserver"):  # runs the app's startup
+            assert app.state.warmed.wait(120 if warm else 0.5) is warm
+        app.state.engine.dispose()

@@ -30,6 +30,20 @@ from ketasim.web.templating import templates
 __all__ = ["create_app"]
 
 log = logging.getLogger("ketasim.web")
+
+
+def warm_model(app: FastAPI) -> None:
+    """Runs one forecast of the bundled example record (no patient's data), so that the model, the
+    calibrated set and the compiled engine are loaded before the first chart is asked for."""
+    from ketasim.io.examples import path
+    from ketasim.io.patient_data import load_record
+    from ketasim.web.model_bridge import patient_forecast
+
+    try:
+        patient_forecast(load_record(path("patient.csv")))
+    except Exception as err:  # a failed warm-up only leaves the first chart slower
+        log.warning("model warm-up failed: %s", type(err).__name__)
+    app.state.warmed.set()
 STATIC = Path(__file__).parent / "static"
 
 
@@ -95,6 +109,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if settings.warm_model:
+            threading.Thread(target=warm_model, args=(app,), name="ketasim-warm", daemon=True).start()
         yield
         engine.dispose()
 
@@ -115,6 +131,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.write_lock = threading.Lock() if is_sqlite(settings.database_url) else None
     app.state.lock_waiters = anyio.CapacityLimiter(1000)
     app.state.forecasts = ForecastCache(settings.forecast_cache_size)
+    app.state.warmed = threading.Event()
     app.state.login_limiter = LoginLimiter(
         settings.login_max_failures, settings.login_window_s, settings.login_address_max_failures
     )

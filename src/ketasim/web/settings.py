@@ -30,3 +30,6 @@ class Settings(BaseSettings):
     page_size_max: int = Field(default=200, ge=1)
     #: Patient forecasts kept in memory (one per patient and forecast scale; decision 0032).
     forecast_cache_size: int = Field(default=1024, ge=1)
+    #: When served, load the model and its compiled engine in the background at startup, so that
+    #: the first chart a clinician opens does not wait for it (decision 0032).
+    warm_model: bool = True
