@@ -185,6 +185,8 @@ def iv_session(course: int, k: int, key: str) -> dict[str, Any]:
         "discharge_at": iso(110),
         "pulse_oximetry": True,
         "consent_on_file": True,
+        "fasting_confirmed": True,
+        "transport_confirmed": True,
         "discharge_ready": True,
     }
 

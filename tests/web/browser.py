@@ -8,7 +8,10 @@ import shutil
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import uvicorn
@@ -16,13 +19,13 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from ketasim.store.db import transaction
 from ketasim.store.migrate import upgrade
-from ketasim.store.seed import DEMO_LOGINS, seed_demo
+from ketasim.store.seed import DEMO_LOGINS, TZ, seed_demo
 from ketasim.web.app import create_app
 from ketasim.web.settings import Settings
 
 from ..services import ensure_debian_package, free_port
 
-__all__ = ["ARTIFACTS", "POSITIVE", "log_in", "page", "server", "shot"]
+__all__ = ["ARTIFACTS", "POSITIVE", "Demo", "demo", "log_in", "page", "server", "shot"]
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 CHROMIUM = "/usr/bin/chromium"
@@ -41,14 +44,27 @@ FLAGS = [
 ]
 
 
+@dataclass(frozen=True)
+class Demo:
+    """The served demo clinic: its address and the clinic day its schedule was seeded for.
+
+    Tests reach the seeded sessions through ``day``, never through "today": a module that starts
+    before midnight in the clinic's time zone and runs past it still finds them.
+    """
+
+    url: str
+    day: date
+
+
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     """The app with the demo clinic on its own SQLite file, served by uvicorn on a loopback port."""
     url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'clinic.db'}"
     upgrade(url)
     app = create_app(Settings(database_url=url))
+    day = datetime.now(ZoneInfo(TZ)).date()
     with transaction(app.state.sessions) as db:
-        seed_demo(db)
+        seed_demo(db, today=day)
     port = free_port()
     srv = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
@@ -59,10 +75,16 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     while not srv.started:
         assert time.monotonic() < deadline, "server did not start"
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
+    yield Demo(f"http://127.0.0.1:{port}", day)
     srv.should_exit = True
     thread.join(10)
     app.state.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def server(demo: Demo) -> str:
+    """The served demo clinic's address."""
+    return demo.url
 
 
 @pytest.fixture(scope="module")

@@ -60,6 +60,8 @@ def esk_record(at: datetime, dose: int = 56) -> dict[str, Any]:
         "discharge_at": iso(at + timedelta(minutes=130)),
         "pulse_oximetry": True,
         "consent_on_file": True,
+        "fasting_confirmed": True,
+        "transport_confirmed": True,
         "discharge_ready": True,
     }
 
@@ -80,6 +82,8 @@ def iv_record(at: datetime, weight: float = 70.0, mg_per_kg: float = 0.5) -> dic
         "discharge_at": iso(at + timedelta(minutes=105)),
         "pulse_oximetry": True,
         "consent_on_file": True,
+        "fasting_confirmed": True,
+        "transport_confirmed": True,
         "discharge_ready": True,
     }
 

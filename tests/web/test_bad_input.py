@@ -160,6 +160,7 @@ CASES: list[Case] = [
     ("close after 100 min monitoring", lambda x: close_after(x, monitoring_end_at=iso(T0 + timedelta(minutes=100)), discharge_at=iso(T0 + timedelta(minutes=101))), lambda x: x.c.post(f"/api/sessions/{x.ref}/close"), "monitoring_end_at", "esketamine.monitoring_120"),
     ("close without pulse oximetry", lambda x: close_after(x, pulse_oximetry=False), lambda x: x.c.post(f"/api/sessions/{x.ref}/close"), "pulse_oximetry", "close.pulse_oximetry"),
     ("close without consent confirmed", lambda x: close_after(x, consent_on_file=False), lambda x: x.c.post(f"/api/sessions/{x.ref}/close"), "consent_on_file", "close.consent"),
+    ("close without a ride home confirmed", lambda x: close_after(x, transport_confirmed=False), lambda x: x.c.post(f"/api/sessions/{x.ref}/close"), "transport_confirmed", "close.transport"),
     ("close without discharge assessment", lambda x: close_after(x, discharge_ready=False), lambda x: x.c.post(f"/api/sessions/{x.ref}/close"), "discharge_ready", "close.discharge"),
     ("unresolved contraindication", lambda x: x.c.post(f"/api/patients/{x.pid}/contraindications", json={"kind": "hypersensitivity"}), lambda x: schedule(x.c, x.pid, x.course, T0), "patient_id", "schedule.contraindication"),
     ("not REMS-enrolled", lambda x: x.c.patch(f"/api/patients/{x.pid}", json={"rems_enrolled": False}), lambda x: schedule(x.c, x.pid, x.course, T0), "patient_id", "rems.patient_enrolled"),
@@ -252,6 +253,24 @@ def test_soft_rules_warn_flag_or_alert_without_refusing(clinic: Clinic) -> None:
     r = schedule(c, p["id"], iv["id"], at, **{**iv_record(at, 70, 0.75), "infusion_min": 30})
     assert r.status_code == 201, r.text
     assert len([w for w in r.json()["warnings"] if "usual" in w]) == 2
+    assert not any("fasting" in w for w in r.json()["warnings"])  # confirmed in the record
+
+
+@pytest.mark.parametrize("protocol", ["esketamine_label", "ketamine_iv_clinic"])
+def test_a_dose_without_fasting_confirmed_warns(clinic: Clinic, protocol: str) -> None:
+    """Fasting before the dose is a check-in item: dosing without it is recorded with a warning."""
+    c = clinic.client("clinician")
+    p = make_patient(c)
+    course = make_course(c, p["id"], protocol)
+    body = esk_record(T0) if protocol == "esketamine_label" else iv_record(T0)
+    r = schedule(c, p["id"], course["id"], T0, **{**body, "fasting_confirmed": False})
+    assert r.status_code == 201, r.text
+    fasting = [w for w in r.json()["warnings"] if "fasting not confirmed" in w]
+    assert len(fasting) == 1, r.json()["warnings"]
+    assert ("no food for 2 h" in fasting[0]) == (protocol == "esketamine_label")
+    # a session not yet dosed has nothing to warn about
+    r = schedule(c, p["id"], course["id"], T0 + timedelta(days=3))
+    assert r.status_code == 201 and not any("fasting" in w for w in r.json()["warnings"])
 
 
 def test_viewer_cannot_override(clinic: Clinic) -> None:

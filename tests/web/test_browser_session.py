@@ -1,22 +1,32 @@
 """Whole sessions in a real browser (headless Debian Chromium via Playwright): an esketamine session
 from check-in to close with a rule firing and fixed in the page, an IV session, and a MADRS entered
-after the fact for a session. Screenshots are kept under test-artifacts/browser/."""
+after the fact for a session. Screenshots are kept under test-artifacts/browser/.
+
+Times are taken as instants (UTC arithmetic, typed in the clinic's time zone), so a session
+that started 150 min ago lasted 150 min across a daylight-saving change too; the seeded
+sessions are found on the day they were seeded for, so a run across midnight finds them."""
 
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Page, expect
 
 from ketasim.store.seed import TZ
 
-from .browser import POSITIVE, log_in, shot
+from .browser import POSITIVE, Demo, log_in, shot
 
 
 def at(t: datetime) -> str:
-    return t.strftime("%Y-%m-%dT%H:%M")
+    """An instant as the clinic's local time, as a datetime-local field takes it."""
+    return t.astimezone(ZoneInfo(TZ)).strftime("%Y-%m-%dT%H:%M")
+
+
+def minutes_ago(minutes: int) -> datetime:
+    """The instant ``minutes`` real minutes ago (whole minutes, as the fields take them)."""
+    return datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=minutes)
 
 
 def fill(page: Page, selector: str, value: str) -> None:
@@ -41,31 +51,34 @@ def save(page: Page, step: str) -> None:
     expect(page.locator(f"#step-{step} .saved")).to_be_visible()
 
 
-def open_session(page: Page, server: str, patient: str) -> str:
-    page.goto(server + "/")
+def open_session(page: Page, demo: Demo, patient: str) -> str:
+    """Opens the patient's session of the seeded day from that day's schedule."""
+    page.goto(f"{demo.url}/?day={demo.day.isoformat()}")
     row = page.locator("tr", has_text=patient)
     row.locator("a[href^='/sessions/']").first.click()
     expect(page.locator("h1")).to_contain_text(patient)
     return page.url
 
 
-def test_an_esketamine_session_from_check_in_to_close(page: Page, server: str) -> None:
-    log_in(page, server)
-    url = open_session(page, server, "Alex Example")
+def test_an_esketamine_session_from_check_in_to_close(page: Page, demo: Demo) -> None:
+    log_in(page, demo.url)
+    url = open_session(page, demo, "Alex Example")
     expect(page.locator("#session-status")).to_have_text("scheduled")
     expect(page.locator("#screens")).to_contain_text("REMS: site certified, patient enrolled")
     shot(page, "10-esketamine-session-start")
-    t0 = datetime.now(ZoneInfo(TZ)).replace(second=0, microsecond=0) - timedelta(minutes=150)
+    t0 = minutes_ago(150)
 
     page.fill("#step-checkin input[name=arrival_at]", at(t0 - timedelta(minutes=15)))
     page.check("input[name=consent_on_file]")
+    page.check("input[name=fasting_confirmed]")
+    page.check("input[name=transport_confirmed]")
     save(page, "checkin")
     vitals(page, "pre_dose", t0 - timedelta(minutes=10), 128, 82)
 
     # device by device; the second one too soon: the label rule shows before anything is saved
     page.select_option("#step-dose select[name=dose_mg]", "84")
     page.fill("input[name=lot]", "LOT-E1")
-    page.fill("input[name=lot_expiry]", f"{t0.year + 1}-06-30")
+    page.fill("input[name=lot_expiry]", f"{demo.day.year + 1}-06-30")
     fill(page, "input[name=device_1]", at(t0))
     fill(page, "input[name=device_2]", at(t0 + timedelta(minutes=2)))
     fill(page, "input[name=device_3]", at(t0 + timedelta(minutes=10)))
@@ -108,15 +121,34 @@ def test_an_esketamine_session_from_check_in_to_close(page: Page, server: str) -
     page.goto(url)  # the record survives a reload
     expect(page.locator("#session-status")).to_have_text("closed")
     expect(page.locator("#vitals-at_40min")).to_contain_text("40 min")
+
+    # the REMS monitoring form: the record's fields are filled in, the answers are the clinician's
+    expect(page.locator("#rems-status")).to_have_attribute("data-status", "draft")
+    expect(page.locator("#rems-record")).to_contain_text("142/88")
+    page.check("input[name=concomitant_none]")
+    page.fill("input[name=ready_to_leave_min]", "90")
+    for name in ("vitals_acceptable_pre", "vitals_acceptable_end", "dissociation"):
+        page.select_option(f"select[name={name}]", "yes")
+    for name in ("sedation", "respiratory_depression", "serious_adverse_event"):
+        page.select_option(f"select[name={name}]", "no")
+    page.click("#save-rems")
+    expect(page.locator("#rems-status")).to_have_attribute("data-status", "ready")
+    page.fill("#step-rems_submit input[name=confirmation]", "REMS-0001")
+    page.click("#submit-rems")
+    expect(page.locator("#rems-status")).to_have_attribute("data-status", "submitted")
+    expect(page.locator("#rems-status")).to_contain_text("REMS-0001")
+    shot(page, "13b-esketamine-rems-form-submitted")
     assert page.errors == [], page.errors  # type: ignore[attr-defined]
 
 
-def test_an_iv_session(page: Page, server: str) -> None:
-    log_in(page, server)
-    open_session(page, server, "Sam Sample")
-    t0 = datetime.now(ZoneInfo(TZ)).replace(second=0, microsecond=0) - timedelta(minutes=120)
+def test_an_iv_session(page: Page, demo: Demo) -> None:
+    log_in(page, demo.url)
+    open_session(page, demo, "Sam Sample")
+    t0 = minutes_ago(120)
     page.fill("#step-checkin input[name=arrival_at]", at(t0 - timedelta(minutes=20)))
     page.check("input[name=consent_on_file]")
+    page.check("input[name=fasting_confirmed]")
+    page.check("input[name=transport_confirmed]")
     save(page, "checkin")
     vitals(page, "pre_dose", t0 - timedelta(minutes=10), 124, 78)
 
@@ -124,7 +156,7 @@ def test_an_iv_session(page: Page, server: str) -> None:
     page.fill("input[name=mg_per_kg]", "0.5")
     page.fill("input[name=infusion_min]", "40")
     page.fill("input[name=lot]", "LOT-K1")
-    page.fill("input[name=lot_expiry]", f"{t0.year + 1}-03-31")
+    page.fill("input[name=lot_expiry]", f"{demo.day.year + 1}-03-31")
     page.fill("input[name=dose_start_at]", at(t0))
     page.fill("input[name=dose_end_at]", at(t0 + timedelta(minutes=40)))
     fill(page, "input[name=dose_mg]", "45")
@@ -151,13 +183,13 @@ def test_an_iv_session(page: Page, server: str) -> None:
     assert page.errors == [], page.errors  # type: ignore[attr-defined]
 
 
-def test_a_madrs_entered_after_the_fact_for_a_session(page: Page, server: str) -> None:
-    log_in(page, server)
+def test_a_madrs_entered_after_the_fact_for_a_session(page: Page, demo: Demo) -> None:
+    log_in(page, demo.url)
     page.click("text=Patients")
     page.click("text=Alex Example")
     page.click("#enter-past-scale")
-    yesterday = datetime.now(ZoneInfo(TZ)).replace(hour=11, minute=30, second=0, microsecond=0)
-    yesterday -= timedelta(days=1)
+    # 11:30 on the day before the seeded day: in the past whenever the module runs
+    yesterday = datetime.combine(demo.day - timedelta(days=1), time(11, 30), ZoneInfo(TZ))
     page.select_option("select[name=instrument]", "madrs")
     page.fill("input[name=administered_at]", at(yesterday))
     session = page.locator("select[name=session_id] option").nth(1)
@@ -185,19 +217,30 @@ def test_a_madrs_entered_after_the_fact_for_a_session(page: Page, server: str) -
     assert page.errors == [], page.errors  # type: ignore[attr-defined]
 
 
-def test_the_day_view_the_chart_and_the_printable_note(page: Page, server: str) -> None:
+def test_the_day_view_the_chart_and_the_printable_note(page: Page, demo: Demo) -> None:
+    server = demo.url
+    before = datetime.now(ZoneInfo(TZ)).date()
     log_in(page, server)
-    today = datetime.now(ZoneInfo(TZ)).date()
-    expect(page.locator("h1")).to_contain_text(f"Today, {today.strftime('%A')} {today.isoformat()}")
+    # Today is the site's day when the page was answered: the day before or after loading it
+    after = datetime.now(ZoneInfo(TZ)).date()
+    days = "|".join(re.escape(f"Today, {d.strftime('%A')} {d.isoformat()}") for d in {before, after})
+    expect(page.locator("h1")).to_contain_text(re.compile(days))
     expect(page.locator("h1")).to_contain_text(f"times in {TZ}")
+    page.goto(f"{server}/?day={demo.day.isoformat()}")
     expect(page.locator("#day-sessions tr", has_text="Sam Sample")).to_contain_text("15:00")
     page.click("#day-next")
-    tomorrow = (today + timedelta(days=1)).isoformat()
-    expect(page).to_have_url(f"{server}/?day={tomorrow}")
-    expect(page.locator("h1")).to_contain_text(tomorrow)
+    following = (demo.day + timedelta(days=1)).isoformat()
+    expect(page).to_have_url(f"{server}/?day={following}")
+    expect(page.locator("h1")).to_contain_text(following)
     shot(page, "18-day-view-tomorrow")
-    page.click("#day-today")
+    page.click("#day-previous")
+    expect(page).to_have_url(f"{server}/?day={demo.day.isoformat()}")
     expect(page.locator("#day-sessions")).to_contain_text("Alex Example")
+    page.goto(f"{server}/?day=2000-01-03")  # a day that is never today: it links back to today
+    expect(page.locator("#no-sessions")).to_be_visible()
+    page.click("#day-today")
+    expect(page).to_have_url(f"{server}/")
+    expect(page.locator("h1")).to_contain_text("Today, ")
     shot(page, "19-day-view-today")
 
     page.click("text=Patients")
@@ -217,6 +260,14 @@ def test_the_day_view_the_chart_and_the_printable_note(page: Page, server: str) 
     expect(chart.locator("text", has_text=re.compile(r"^date$"))).to_have_count(1)
     expect(chart.locator("text", has_text="MADRS total (points)")).to_have_count(1)
     expect(chart.locator("text", has_text="relapse (MADRS ≥ 22)")).to_have_count(1)
+    # the forecast is on the MADRS; the clinician may move it to another scale
+    if chart.get_attribute("data-forecast") != "none":
+        expect(chart).to_have_attribute("data-forecast-scale", "madrs")
+        page.select_option("#forecast-scale", "phq9")
+        expect(chart).to_have_attribute("data-forecast-scale", "phq9")
+        expect(page.locator("#forecast-note")).to_contain_text("on the PHQ-9")
+        page.select_option("#forecast-scale", "")
+        expect(chart).to_have_attribute("data-forecast-scale", "madrs")
 
     page.locator("#sessions tbody tr a").first.click()
     page.click("#visit-note-link")

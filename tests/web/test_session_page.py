@@ -30,6 +30,10 @@ def ny(app: FastAPI) -> Clinic:
     return new_clinic(app, timezone=TZ)
 
 
+#: The check-in boxes: consent, fasting and a ride home confirmed.
+CHECKED_IN = {"consent_on_file": "on", "fasting_confirmed": "on", "transport_confirmed": "on"}
+
+
 def _session(c: TestClient, protocol: str = "esketamine_label") -> tuple[int, int]:
     p = make_patient(c)
     course = make_course(c, p["id"], protocol)
@@ -57,7 +61,7 @@ def test_a_whole_esketamine_session_in_the_page(ny: Clinic) -> None:
     assert "Check-in" in page.text and "✓ REMS: site certified, patient enrolled" in page.text
     assert "close.required" in page.text  # the first closing rule still missing, named before any entry
 
-    r = step(c, sid, "checkin", arrival_at=local(T0 - timedelta(minutes=15)), consent_on_file="on")
+    r = step(c, sid, "checkin", arrival_at=local(T0 - timedelta(minutes=15)), **CHECKED_IN)
     assert r.status_code == 200 and "Saved." in r.text
     vitals(c, sid, "pre_dose", -10)
 
@@ -113,6 +117,8 @@ def test_a_whole_esketamine_session_in_the_page(ny: Clinic) -> None:
     assert r.status_code == 200 and "Closed and signed" in r.text
     api = c.get(f"/api/sessions/{sid}").json()
     assert api["status"] == "closed" and api["consent_on_file"] and api["cadss"] == 12
+    assert api["fasting_confirmed"] and api["transport_confirmed"]
+    assert not any("fasting" in w for w in api["warnings"])
     assert round(api["monitoring_min"]) == 125
     # closed: the page offers no saving, and a post is refused by the API's rule
     assert "save-dose" not in c.get(f"/sessions/{sid}").text
@@ -145,6 +151,8 @@ def test_an_iv_session_in_the_page(ny: Clinic) -> None:
     _, sid = _session(c, "ketamine_iv_clinic")
     page = c.get(f"/sessions/{sid}").text
     assert "Infusion started" in page and "Device 1" not in page and "REMS" not in page
+    assert "Fasted as the clinic" in page and "A ride home is arranged" in page
+    # checked in with consent only: neither fasting nor a ride home confirmed yet
     step(c, sid, "checkin", arrival_at=local(T0 - timedelta(minutes=15)), consent_on_file="on")
     vitals(c, sid, "pre_dose", -10)
     form = {
@@ -165,6 +173,7 @@ def test_an_iv_session_in_the_page(ny: Clinic) -> None:
     r = step(c, sid, "dose", **{**form, "dose_mg": "35"})
     assert r.status_code == 200, r.text
     assert "0.88 mg/min" in r.text  # 35 mg over 40 min
+    assert "fasting not confirmed at check-in" in r.text  # the dose is recorded with a warning
     step(c, sid, "effects", pulse_oximetry="on")
     vitals(c, sid, "discharge", 100)
     step(
@@ -176,7 +185,14 @@ def test_an_iv_session_in_the_page(ny: Clinic) -> None:
         discharge_ready="on",
     )
     r = c.post(f"/sessions/{sid}/close")
+    assert r.status_code == 422 and "close.transport" in r.text and "no driving" in r.text
+    assert "close.transport" in c.get(f"/sessions/{sid}").text  # named before close is tried again
+    arrival = local(T0 - timedelta(minutes=15))
+    step(c, sid, "checkin", arrival_at=arrival, consent_on_file="on", transport_confirmed="on")
+    r = c.post(f"/sessions/{sid}/close")
     assert r.status_code == 200 and "Closed and signed" in r.text
+    api = c.get(f"/api/sessions/{sid}").json()
+    assert api["transport_confirmed"] and not api["fasting_confirmed"]
 
 
 def test_viewers_see_the_session_but_cannot_record(ny: Clinic) -> None:
@@ -251,7 +267,7 @@ def test_a_score_entered_after_the_fact(ny: Clinic) -> None:
 def test_the_visit_note_prints_the_session_and_marks_the_forecast_as_a_suggestion(ny: Clinic) -> None:
     c = ny.client()
     pid, sid = _session(c)
-    step(c, sid, "checkin", arrival_at=local(T0 - timedelta(minutes=15)), consent_on_file="on")
+    step(c, sid, "checkin", arrival_at=local(T0 - timedelta(minutes=15)), **CHECKED_IN)
     vitals(c, sid, "pre_dose", -10, sbp=151)  # above 140/90: an alert for a clinician
     step(c, sid, "dose", dose_mg="56", lot="LOT-N", lot_expiry="2027-01-31",
          device_1=local(T0), device_2=local(T0 + timedelta(minutes=5)))  # fmt: skip
@@ -269,6 +285,7 @@ def test_the_visit_note_prints_the_session_and_marks_the_forecast_as_a_suggestio
     assert note.status_code == 200 and 'href="/static/print.css"' in note.text
     text = note.text
     assert "MRN " in text and "56 mg" in text and "LOT-N" in text and "consent confirmed" in text
+    assert "fasting confirmed" in text and "ride home confirmed" in text
     assert "1: 05:00" in text and "2: 05:05" in text  # devices in clinic time (New York)
     assert "151/80" in text and "MADRS" in text and "20 (moderate)" in text
     assert "acknowledged" in text and "Rechecked at 138/84; proceeded." in text

@@ -33,6 +33,7 @@ __all__ = [
     "Forecast",
     "LoginSession",
     "Patient",
+    "RemsForm",
     "ScaleAdministration",
     "ScaleItem",
     "Site",
@@ -203,6 +204,11 @@ class TreatmentSession(Base):
     pulse_oximetry: Mapped[bool] = mapped_column(Boolean, default=False)
     #: Checked at check-in: the patient's treatment consent is on file (migration 0003).
     consent_on_file: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: Checked at check-in: the patient has fasted as instructed (esketamine: no food for 2 h, no
+    #: liquids for 30 min before the dose) and has a ride home (no driving until the next day after
+    #: a night's sleep). Migration 0004.
+    fasting_confirmed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    transport_confirmed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     discharge_ready: Mapped[bool] = mapped_column(Boolean, default=False)
     discharge_assessed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     override_reason: Mapped[str | None] = mapped_column(Text)
@@ -232,6 +238,40 @@ class Device(Base):
     session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
     seq: Mapped[int] = mapped_column(Integer)
     given_at: Mapped[datetime]
+
+
+class RemsForm(Base):
+    """The esketamine REMS Patient Monitoring Form of one session: the answers the record lacks.
+
+    Dose, lot, times and blood pressures are read from the session itself when the form is shown,
+    never copied, so the form cannot disagree with the record. ``None`` is "not answered yet".
+    """
+
+    __tablename__ = "rems_forms"
+    __table_args__ = (
+        UniqueConstraint("session_id", name="uq_rems_forms_session"),
+        CheckConstraint("ready_to_leave_min IS NULL OR ready_to_leave_min >= 0", name="ready_min"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
+    #: Concomitant sedating or BP-raising medicine classes (``[]``: none; ``None``: not answered).
+    concomitant: Mapped[list[str] | None] = mapped_column(JSON)
+    monitoring_provider_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: Minutes after the first device when the patient would have been ready to leave without the 2-h rule.
+    ready_to_leave_min: Mapped[int | None] = mapped_column(Integer)
+    vitals_acceptable_pre: Mapped[bool | None] = mapped_column(Boolean)
+    vitals_acceptable_end: Mapped[bool | None] = mapped_column(Boolean)
+    sedation: Mapped[bool | None] = mapped_column(Boolean)
+    dissociation: Mapped[bool | None] = mapped_column(Boolean)
+    respiratory_depression: Mapped[bool | None] = mapped_column(Boolean)
+    serious_adverse_event: Mapped[bool | None] = mapped_column(Boolean)
+    updated_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[datetime | None]
+    submitted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    channel: Mapped[str | None] = mapped_column(String(16))
+    confirmation: Mapped[str | None] = mapped_column(String(64))
 
 
 class Vital(Base):

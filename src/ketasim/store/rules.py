@@ -137,6 +137,14 @@ def check_dose(
     warnings: list[str] = []
     if session.dose_mg is None:
         return warnings
+    if not session.fasting_confirmed:
+        # A warning, not a stop: nausea and vomiting are common after a dose, and a clinician may
+        # still dose a patient who ate; the record says that fasting was not confirmed.
+        warnings.append(
+            "fasting not confirmed at check-in (esketamine: no food for 2 h, no liquids for 30 min)"
+            if session.drug == "esketamine"
+            else "fasting not confirmed at check-in (the clinic's fasting instructions)"
+        )
     if session.drug == "esketamine":
         dose = session.dose_mg
         if dose not in ESKETAMINE_DOSES_MG:
@@ -235,6 +243,13 @@ def check_close(site: Site, s: TreatmentSession) -> None:
     if not s.consent_on_file:
         raise RuleError(
             "consent_on_file", "close.consent", "the patient's consent must be confirmed at check-in", False
+        )
+    if not s.transport_confirmed:
+        raise RuleError(
+            "transport_confirmed",
+            "close.transport",
+            "a ride home must be confirmed: no driving until the next day after a night's sleep",
+            False,
         )
     if not s.pulse_oximetry:
         raise RuleError("pulse_oximetry", "close.pulse_oximetry", "pulse oximetry must be recorded", False)

@@ -39,6 +39,10 @@ __all__ = [
     "PatientPublic",
     "PatientSearch",
     "PatientUpdate",
+    "RemsConcomitant",
+    "RemsFormPublic",
+    "RemsFormSubmit",
+    "RemsFormUpdate",
     "ScaleCreate",
     "ScalePublic",
     "SessionCreate",
@@ -273,6 +277,8 @@ class SessionFields(Input):
     adverse_events: Annotated[str, Field(max_length=4000), AfterValidator(clean_text)] | None = None
     pulse_oximetry: bool | None = None
     consent_on_file: bool | None = None
+    fasting_confirmed: bool | None = None
+    transport_confirmed: bool | None = None
     discharge_ready: bool | None = None
 
 
@@ -351,6 +357,8 @@ class SessionPublic(Public):
     adverse_events: str
     pulse_oximetry: bool
     consent_on_file: bool
+    fasting_confirmed: bool
+    transport_confirmed: bool
     discharge_ready: bool
     override_reason: str | None
     warnings: list[str]
@@ -436,6 +444,51 @@ class Trajectory(Input):
             if len(values) != len(self.times):
                 raise ValueError(f"quantile {q} has {len(values)} values for {len(self.times)} times")
         return self
+
+
+# --- REMS Patient Monitoring Form ------------------------------------------------------------
+#: Concomitant medicine classes the esketamine REMS form asks about (sedation or blood pressure).
+RemsConcomitant = Literal[
+    "benzodiazepine", "non_benzodiazepine_hypnotic", "opioid", "psychostimulant", "maoi"
+]
+
+
+class RemsFormUpdate(Input):
+    """The form's own answers; fields left out stay as they are."""
+
+    concomitant: Annotated[list[RemsConcomitant], Field(max_length=5)] | None = Field(
+        default=None, description="classes taken ([] for none)"
+    )
+    monitoring_provider_id: DbId | None = None
+    ready_to_leave_min: Annotated[int, Field(ge=0, le=600, strict=True)] | None = Field(
+        default=None, description="minutes after the first device the patient would have been ready to leave"
+    )
+    vitals_acceptable_pre: bool | None = None
+    vitals_acceptable_end: bool | None = None
+    sedation: bool | None = None
+    dissociation: bool | None = None
+    respiratory_depression: bool | None = None
+    serious_adverse_event: bool | None = None
+
+
+class RemsFormSubmit(Input):
+    channel: Literal["online", "fax"]
+    confirmation: Annotated[str, Field(min_length=1, max_length=64), AfterValidator(clean_line)]
+
+
+class RemsFormPublic(BaseModel):
+    """The form as it would be submitted: the record's values, the answers, and what is missing."""
+
+    session_id: int
+    status: Literal["draft", "ready", "submitted"]
+    due_on: date
+    overdue: bool
+    missing: list[str]
+    fields: dict[str, Any]
+    answers: dict[str, Any]
+    submitted_at: datetime | None
+    channel: str | None
+    confirmation: str | None
 
 
 class ForecastCreate(Input):

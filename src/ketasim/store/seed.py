@@ -105,6 +105,8 @@ def _session(
         moaas_min=4,
         pulse_oximetry=True,
         consent_on_file=True,
+        fasting_confirmed=True,
+        transport_confirmed=True,
         discharge_ready=True,
     )
     sessions.update_session(db, a, s.id, fields)

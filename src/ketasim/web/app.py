@@ -21,6 +21,7 @@ from ketasim import __version__
 from ketasim.store.db import is_sqlite, make_engine, make_sessionmaker
 from ketasim.store.errors import ForbiddenError, NotFoundError, RuleError
 from ketasim.web import api, pages
+from ketasim.web.forecast_cache import ForecastCache
 from ketasim.web.middleware import RequestGuard
 from ketasim.web.security import LoginLimiter, SecurityHeaders
 from ketasim.web.settings import Settings
@@ -113,6 +114,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessions = make_sessionmaker(engine)
     app.state.write_lock = threading.Lock() if is_sqlite(settings.database_url) else None
     app.state.lock_waiters = anyio.CapacityLimiter(1000)
+    app.state.forecasts = ForecastCache(settings.forecast_cache_size)
     app.state.login_limiter = LoginLimiter(
         settings.login_max_failures, settings.login_window_s, settings.login_address_max_failures
     )

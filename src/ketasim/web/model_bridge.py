@@ -26,7 +26,14 @@ from ketasim.regimen.regimen import Regimen
 from ketasim.simulate import simulate
 from ketasim.store.errors import RuleError
 
-__all__ = ["PKCurves", "PatientForecast", "patient_forecast", "simulate_pk"]
+__all__ = [
+    "FORECAST_SCALES",
+    "PKCurves",
+    "PatientForecast",
+    "default_scale",
+    "patient_forecast",
+    "simulate_pk",
+]
 
 MAX_DAYS = 120.0
 MAX_POINTS = 2000
@@ -100,6 +107,18 @@ PAGE_DRAWS = 300
 #: Days the page forecasts, and the clinician's default limit on P(relapse before the booster).
 PAGE_DAYS = 28
 PAGE_MAX_RISK = 0.1
+#: The scales a forecast band can be drawn on (totals the model simulates and clinics record).
+FORECAST_SCALES = ("madrs", "qids_sr16", "phq9")
+
+
+def default_scale(record: PatientRecord) -> str | None:
+    """The chart's forecast scale unless the clinician picks one: the MADRS when the record has one.
+
+    The MADRS is the clinician-rated scale the relapse threshold is defined on; a PHQ-9 taken after
+    it must not move the forecast to another panel. Without a MADRS, the record's latest scale
+    (``None``: the forecast's own default).
+    """
+    return "madrs" if any(o.scale == "madrs" for o in record.observations) else None
 
 
 @dataclass(frozen=True)
@@ -131,12 +150,18 @@ def patient_forecast(
     days: int = PAGE_DAYS,
     max_risk: float = PAGE_MAX_RISK,
     seed: int = 0,
+    scale: str | None = None,
 ) -> PatientForecast:
-    """The forecast of one patient's record: MAP + Laplace fit, band on the latest scale, booster window.
+    """The forecast of one patient's record: MAP + Laplace fit, band on ``scale``, booster window.
 
     The forecast starts at ``now`` (the clinic's present) or at the record's last session or score,
-    whichever is later, so that no suggested date lies in the past.
+    whichever is later, so that no suggested date lies in the past. ``scale`` is the band's scale
+    (one of :data:`FORECAST_SCALES`; default :func:`default_scale`); the relapse probability and
+    the booster window are on the MADRS whatever the band's scale.
     """
+    if scale is not None and scale not in FORECAST_SCALES:
+        raise RuleError("scale", "forecast.scale", f"one of {', '.join(FORECAST_SCALES)}", scale)
+    scale = scale or default_scale(record)
     from ketasim.personal.fit import LaplaceOptions, fit
     from ketasim.personal.forecast import LEVELS, forecast, last_event_h
     from ketasim.personal.plan import SUGGESTION, Plan, PlanOptions, plan_booster
@@ -156,10 +181,12 @@ def patient_forecast(
             plan = plan_booster(post, options)
         except InputError as err:
             # no ketamine or esketamine session to repeat: the forecast alone, without a window
-            fc = forecast(post, days=float(days), now_h=now_h, max_draws=PAGE_DRAWS, seed=seed)
+            fc = forecast(post, days=float(days), now_h=now_h, max_draws=PAGE_DRAWS, seed=seed, scale=scale)
             reason = err.rule
         else:
             fc, reason = plan.no_booster, plan.reason
+        if scale is not None and fc.scale != scale:
+            fc = forecast(post, days=float(days), now_h=now_h, max_draws=PAGE_DRAWS, seed=seed, scale=scale)
     except KetasimError as err:
         raise RuleError(err.field, f"{err.context}.invalid", err.rule, err.received) from None
     at = record.at

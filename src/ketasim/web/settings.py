@@ -28,3 +28,5 @@ class Settings(BaseSettings):
     #: Largest request body accepted, in bytes (record imports are at most 5 MB).
     max_body_bytes: int = Field(default=6_000_000, ge=1024)
     page_size_max: int = Field(default=200, ge=1)
+    #: Patient forecasts kept in memory (one per patient and forecast scale; decision 0032).
+    forecast_cache_size: int = Field(default=1024, ge=1)

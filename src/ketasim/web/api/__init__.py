@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from ketasim.web.api import alerts, auth, forecasts, patients, records, scales, sessions, simulate, site
+from ketasim.web.api import alerts, auth, forecasts, patients, records, rems, scales, sessions, simulate, site
 
 __all__ = ["ERRORS", "router"]
 
 router = APIRouter(prefix="/api")
-for module in (auth, site, patients, sessions, scales, alerts, forecasts, records, simulate):
+for module in (auth, site, patients, sessions, rems, scales, alerts, forecasts, records, simulate):
     router.include_router(module.router)
 router.include_router(patients.search)
 

@@ -22,7 +22,8 @@ from ketasim.store.models import Patient, Site, User
 from ketasim.store.scales import INSTRUMENTS
 from ketasim.store.schemas import PatientSearch
 from ketasim.web.deps import DbDep, IdPath, no_phi_in_query
-from ketasim.web.model_bridge import patient_forecast
+from ketasim.web.forecast_cache import ForecastCache, record_version
+from ketasim.web.model_bridge import FORECAST_SCALES, patient_forecast
 from ketasim.web.pages.deps import FormDep, PageDep
 from ketasim.web.templating import render
 
@@ -161,8 +162,20 @@ def patient(request: Request, db: DbDep, signed: PageDep, patient_id: IdPath) ->
     )
 
 
+#: The scale a clinician may pick for the chart's forecast band.
+ForecastScale = Literal["madrs", "qids_sr16", "phq9"]
+
+
 @router.get("/ui/patients/{patient_id}/chart.json")
-def chart(db: DbDep, signed: PageDep, patient_id: IdPath) -> dict[str, Any]:
+def chart(
+    request: Request,
+    db: DbDep,
+    signed: PageDep,
+    patient_id: IdPath,
+    scale: Annotated[
+        ForecastScale | None, Query(description="the forecast's scale (default: the MADRS when recorded)")
+    ] = None,
+) -> dict[str, Any]:
     """Observed scores on their own scales, the session times and the forecast, for the patient chart."""
     p = patients_crud.get_patient(db, signed.actor, patient_id)
     scales, _ = scales_crud.list_scales(
@@ -180,7 +193,8 @@ def chart(db: DbDep, signed: PageDep, patient_id: IdPath) -> dict[str, Any]:
         s["y"].append(a.total)
     return {
         "series": {INSTRUMENTS[k].label: v for k, v in series.items()},
-        "forecast": chart_forecast(db, signed, p.id),
+        "forecast": chart_forecast(request, db, signed, p.id, scale),
+        "scales": {k: INSTRUMENTS[k].label for k in FORECAST_SCALES},
         "now": datetime.now(UTC).isoformat(),
         "sessions": [
             {
@@ -194,17 +208,32 @@ def chart(db: DbDep, signed: PageDep, patient_id: IdPath) -> dict[str, Any]:
     }
 
 
-def chart_forecast(db: DbDep, signed: PageDep, patient_id: int) -> dict[str, Any]:
-    """The patient's forecast for the chart, or why there is none (never an error on the page)."""
+def chart_forecast(
+    request: Request, db: DbDep, signed: PageDep, patient_id: int, scale: str | None = None
+) -> dict[str, Any]:
+    """The patient's forecast for the chart, or why there is none (never an error on the page).
+
+    Computed once per version of the record, calibrated set and hour, then served from the
+    app's cache (decision 0032); a refusal is cached alike, so a record the fit refuses does not
+    cost a fit on every view.
+    """
     try:
         record = records_crud.export_record(db, signed.actor, patient_id, audit=False)
     except RuleError as err:
         return {"available": False, "reason": err.rule}
-    try:
-        fc = patient_forecast(record, now=datetime.now(UTC))
-    except RuleError as err:
-        return {"available": False, "reason": f"{err.field}: {err.rule}"}
-    out = asdict(fc)
-    out["series"] = INSTRUMENTS[fc.scale].label if fc.scale in INSTRUMENTS else fc.scale
-    out["total_max"] = INSTRUMENTS[fc.scale].total_max if fc.scale in INSTRUMENTS else 60
-    return {"available": True, **out}
+    # the forecast starts at the hour: within the hour every view shares one computation
+    start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+
+    def compute() -> dict[str, Any]:
+        try:
+            fc = patient_forecast(record, now=start, scale=scale)
+        except RuleError as err:
+            return {"available": False, "reason": f"{err.field}: {err.rule}"}
+        out = asdict(fc)
+        out["series"] = INSTRUMENTS[fc.scale].label if fc.scale in INSTRUMENTS else fc.scale
+        out["total_max"] = INSTRUMENTS[fc.scale].total_max if fc.scale in INSTRUMENTS else 60
+        return {"available": True, **out}
+
+    cache: ForecastCache = request.app.state.forecasts
+    key = (signed.actor.site_id, patient_id, scale)
+    return cache.get(key, record_version(record, start), compute)

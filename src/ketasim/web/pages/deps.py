@@ -8,7 +8,7 @@ from fastapi import Depends, Request
 
 from ketasim.web.deps import DbDep, Signed, signed_in
 
-__all__ = ["FormDep", "PageDep"]
+__all__ = ["FormDep", "FormListsDep", "PageDep"]
 
 
 def page_user(request: Request, db: DbDep, signed: Annotated[Signed, Depends(signed_in)]) -> Signed:
@@ -26,3 +26,15 @@ async def form_data(request: Request) -> dict[str, Any]:
 
 
 FormDep = Annotated[dict[str, Any], Depends(form_data)]
+
+
+async def form_lists(request: Request) -> dict[str, list[str]]:
+    """The submitted form with every value of a repeated field (check-box groups)."""
+    out: dict[str, list[str]] = {}
+    for key, value in (await request.form()).multi_items():
+        if isinstance(value, str):
+            out.setdefault(key, []).append(value)
+    return out
+
+
+FormListsDep = Annotated[dict[str, list[str]], Depends(form_lists)]

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from ketasim.store.crud import alerts as alerts_crud
 from ketasim.store.crud import patients as patients_crud
+from ketasim.store.crud import rems as rems_crud
 from ketasim.store.crud import sessions as crud
 from ketasim.store.crud.audit import record
 from ketasim.store.errors import RuleError
@@ -49,7 +50,9 @@ class Step:
 
 
 STEPS: Mapping[str, Step] = {
-    "checkin": Step("Check-in", ("arrival_at",), ("consent_on_file",)),
+    "checkin": Step(
+        "Check-in", ("arrival_at",), ("consent_on_file", "fasting_confirmed", "transport_confirmed")
+    ),
     "dose": Step(
         "Dosing",
         (
@@ -71,6 +74,23 @@ STEPS: Mapping[str, Step] = {
     "discharge": Step("Discharge", ("monitoring_end_at", "discharge_at"), ("discharge_ready",)),
 }
 POINTS = {"pre_dose": "Before dosing", "at_40min": "At 40 minutes", "discharge": "At discharge"}
+#: The REMS monitoring form's yes/no questions, as the page asks them.
+REMS_QUESTIONS = (
+    ("vitals_acceptable_pre", "Vital signs acceptable before the dose"),
+    ("vitals_acceptable_end", "Vital signs acceptable at the end of monitoring"),
+    ("sedation", "Sedation"),
+    ("dissociation", "Dissociation"),
+    ("respiratory_depression", "Respiratory depression"),
+    ("serious_adverse_event", "A serious adverse event"),
+)
+#: The concomitant medicine classes the form asks about.
+REMS_CLASSES = (
+    ("benzodiazepine", "benzodiazepines"),
+    ("non_benzodiazepine_hypnotic", "non-benzodiazepine hypnotics"),
+    ("opioid", "opioids"),
+    ("psychostimulant", "psychostimulants"),
+    ("maoi", "MAOIs"),
+)
 #: The vitals forms are steps too, one per time point.
 VITAL_STEPS = {f"vitals_{p}": p for p in POINTS}
 VITAL_FIELDS = ("measured_at", "sbp", "dbp", "hr", "spo2", "rr")
@@ -196,7 +216,7 @@ def _clock(site: Site, s: TreatmentSession) -> dict[str, Any]:
     return {"start": first, "due": due}
 
 
-def _render(
+def render_session(
     request: Request,
     db: Session,
     signed: PageDep,
@@ -232,6 +252,16 @@ def _render(
         .order_by(ScaleAdministration.administered_at)
     ).all()
     name = "_session_body.html" if request.headers.get("HX-Request") else "session.html"
+    rems, provider = None, None
+    if s.drug == "esketamine" and s.status != "cancelled":
+        form_row = rems_crud.form_of(db, s)
+        rems = rems_crud.describe(db, signed.actor, site, s, form_row)
+        provider = form_row.monitoring_provider_id if form_row else None
+    clinicians = db.scalars(
+        select(User)
+        .where(User.site_id == s.site_id, User.role == "clinician", User.active)
+        .order_by(User.name)
+    ).all()
     return render(
         request,
         name,
@@ -256,6 +286,11 @@ def _render(
         points=POINTS,
         steps=STEPS,
         editable=s.status in ("scheduled", "in_progress") and signed.user.role == "clinician",
+        rems=rems,
+        rems_provider=provider,
+        rems_questions=REMS_QUESTIONS,
+        rems_classes=REMS_CLASSES,
+        clinicians=clinicians,
     )
 
 
@@ -287,7 +322,7 @@ def _screens(site: Site, patient: Any, s: TreatmentSession, open_alerts: list[An
     return out
 
 
-def _session(db: Session, signed: PageDep, session_id: int) -> TreatmentSession:
+def load_session(db: Session, signed: PageDep, session_id: int) -> TreatmentSession:
     db.expire_all()  # a savepoint may have changed the rows since they were loaded
     return crud.get_session(db, signed.actor, session_id)
 
@@ -295,9 +330,9 @@ def _session(db: Session, signed: PageDep, session_id: int) -> TreatmentSession:
 @router.get("/sessions/{session_id}", response_class=HTMLResponse)
 def session_page(request: Request, db: DbDep, signed: PageDep, session_id: IdPath) -> HTMLResponse:
     """The session page: check-in, vitals, dosing, monitoring, discharge and close."""
-    s = _session(db, signed, session_id)
+    s = load_session(db, signed, session_id)
     record(db, signed.actor, "read", "session", s.id, patient_id=s.patient_id)
-    return _render(request, db, signed, s)
+    return render_session(request, db, signed, s)
 
 
 def _known(step: str) -> None:
@@ -311,7 +346,7 @@ def step_check(
 ) -> HTMLResponse:
     """Tries a step against every rule without saving it; answers the step's error list."""
     _known(step)
-    s = _session(db, signed, session_id)
+    s = load_session(db, signed, session_id)
     errors = _try_step(db, signed, s, step, form, keep=False)
     return render(request, "_step_errors.html", signed, step=step, step_errors=errors)
 
@@ -322,26 +357,30 @@ def step_save(
 ) -> HTMLResponse:
     """Saves a step if every rule passes; otherwise shows the step with each refusal."""
     _known(step)
-    s = _session(db, signed, session_id)
+    s = load_session(db, signed, session_id)
     errors = _try_step(db, signed, s, step, form, keep=True)
-    s = _session(db, signed, session_id)
+    s = load_session(db, signed, session_id)
     if errors:
         # HTMX swaps only 2xx answers: the fragment carries the errors; a plain form post gets 422.
         code = 200 if request.headers.get("HX-Request") else 422
-        return _render(request, db, signed, s, errors={step: errors}, form=form, step=step, status_code=code)
-    return _render(request, db, signed, s, saved=step)
+        return render_session(
+            request, db, signed, s, errors={step: errors}, form=form, step=step, status_code=code
+        )
+    return render_session(request, db, signed, s, saved=step)
 
 
 @router.post("/sessions/{session_id}/close", response_class=HTMLResponse)
 def close(request: Request, db: DbDep, signed: PageDep, session_id: IdPath) -> HTMLResponse:
     """Closes (signs) the session once every closing rule passes."""
-    s = _session(db, signed, session_id)
+    s = load_session(db, signed, session_id)
     errors = _attempt(db, lambda: crud.close_session(db, signed.actor, s.id), keep=True)
-    s = _session(db, signed, session_id)
+    s = load_session(db, signed, session_id)
     if errors:
         code = 200 if request.headers.get("HX-Request") else 422
-        return _render(request, db, signed, s, errors={"close": errors}, step="close", status_code=code)
-    return _render(request, db, signed, s, saved="close")
+        return render_session(
+            request, db, signed, s, errors={"close": errors}, step="close", status_code=code
+        )
+    return render_session(request, db, signed, s, saved="close")
 
 
 @router.get("/sessions/{session_id}/note", response_class=HTMLResponse)
@@ -353,7 +392,7 @@ def visit_note(
     download: Annotated[bool, Query(description="as an HTML file to keep")] = False,
 ) -> HTMLResponse:
     """The printable visit note: session, vitals, scores, alerts, and the forecast as a suggestion."""
-    s = _session(db, signed, session_id)
+    s = load_session(db, signed, session_id)
     site = db.get_one(Site, signed.actor.site_id)
     patient = patients_crud.get_patient(db, signed.actor, s.patient_id, audit=False)
     alerts, _ = alerts_crud.list_alerts(
@@ -379,8 +418,11 @@ def visit_note(
         users=users,
         instruments=INSTRUMENTS,
         points=POINTS,
-        forecast=chart_forecast(db, signed, s.patient_id),
+        forecast=chart_forecast(request, db, signed, s.patient_id),
         printed=datetime.now(ZoneInfo(site.timezone)),
+        rems=rems_crud.describe(db, signed.actor, site, s, rems_crud.form_of(db, s))
+        if s.drug == "esketamine" and s.status != "cancelled"
+        else None,
     )
     if download:
         response.headers["Content-Disposition"] = f'attachment; filename="visit-note-session-{s.id}.html"'

@@ -61,6 +61,7 @@ async function drawPatientChart(el) {
   await Plotly.react(el, traces, layout, { displaylogo: false, responsive: true });
   el.dataset.points = String(traces.filter((t) => t.observed).reduce((n, t) => n + t.y.length, 0));
   el.dataset.forecast = fc ? fc.kind : "none";
+  el.dataset.forecastScale = fc ? fc.scale : "";
   el.dataset.window = layout.shapes.some((s) => s.name === "booster window") ? "shown" : "none";
   el.dataset.lines = layout.shapes.filter((s) => s.name).map((s) => s.name).join(",");
 }
@@ -168,7 +169,7 @@ function showForecastNote(fc) {
   }
   if (fc.must_assess) line(fc.safety_message, "alert sev-high");
   const approx = fc.approximate_link ? " (linked from the MADRS, approximate)" : "";
-  line(`${fc.label[0].toUpperCase()}${fc.label.slice(1)}, on the ${fc.scale}${approx}, from ${fc.times[0].slice(0, 10)}.`);
+  line(`${fc.label[0].toUpperCase()}${fc.label.slice(1)}, on the ${fc.series || fc.scale}${approx}, from ${fc.times[0].slice(0, 10)}.`);
   const w = fc.window;
   if (w && w.open_ended) {
     line("No booster is suggested: the risk stays under the limit over the whole forecast.");
@@ -183,6 +184,18 @@ function showForecastNote(fc) {
 
 function refreshCharts() {
   document.querySelectorAll(".chart[data-src]").forEach((el) => drawPatientChart(el));
+}
+
+// The clinician's choice of the forecast's scale: the chart is fetched again with it.
+function pickForecastScale(event) {
+  const select = event.target;
+  const el = document.getElementById(select.dataset.chart);
+  if (!el) return;
+  const url = new URL(el.dataset.src, window.location.origin);
+  if (select.value) url.searchParams.set("scale", select.value);
+  else url.searchParams.delete("scale");
+  el.dataset.src = url.pathname + url.search;
+  drawPatientChart(el);
 }
 
 function simulateSpec(form) {
@@ -246,6 +259,8 @@ document.addEventListener("DOMContentLoaded", () => {
   document.body.addEventListener("htmx:afterSwap", tickClocks);
   refreshCharts();
   document.body.addEventListener("chart-refresh", refreshCharts);
+  const pick = document.getElementById("forecast-scale");
+  if (pick) pick.addEventListener("change", pickForecastScale);
   const sim = document.getElementById("simulate-form");
   if (sim) sim.addEventListener("submit", runSimulation);
 });
