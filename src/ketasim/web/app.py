@@ -44,6 +44,8 @@ def warm_model(app: FastAPI) -> None:
     except Exception as err:  # a failed warm-up only leaves the first chart slower
         log.warning("model warm-up failed: %s", type(err).__name__)
     app.state.warmed.set()
+
+
 STATIC = Path(__file__).parent / "static"
 
 
