@@ -178,3 +178,26 @@ def test_the_form_in_the_session_page(clinic: Clinic) -> None:
     iv = make_course(c, p["id"], "ketamine_iv_clinic")
     iv_sid = schedule(c, p["id"], iv["id"], T0, **iv_record(T0)).json()["id"]
     assert 'id="rems-form"' not in c.get(f"/sessions/{iv_sid}").text
+
+
+def test_today_lists_the_forms_still_to_submit(clinic: Clinic, other_clinic: Clinic) -> None:
+    c = clinic.client("clinician")
+    now = datetime.now(UTC).replace(microsecond=0)
+    _, recent = closed_esketamine(c, now - timedelta(hours=4))
+    _, late = closed_esketamine(c, now - timedelta(days=10))
+    _, old = closed_esketamine(c)  # months back: left to its session page
+    page = c.get("/").text
+    assert 'id="rems-due"' in page
+    rows = page.split('id="rems-due"')[1].split("</table>")[0]
+    assert f'href="/sessions/{recent}#rems-form"' in rows and f'href="/sessions/{late}#rems-form"' in rows
+    assert f"/sessions/{old}#" not in rows
+    late_row = rows.split(f'data-session-id="{late}"')[1].split("</tr>")[0]
+    recent_row = rows.split(f'data-session-id="{recent}"')[1].split("</tr>")[0]
+    assert "overdue" in late_row and "overdue" not in recent_row
+    assert ((now - timedelta(hours=4)).date() + timedelta(days=7)).isoformat() in recent_row  # a UTC site
+    c.put(f"/api/sessions/{late}/rems-form", json=ANSWERS)
+    r = c.post(f"/api/sessions/{late}/rems-form/submit", json={"channel": "online", "confirmation": "L-1"})
+    assert r.status_code == 200, r.text
+    rows = c.get("/").text.split('id="rems-due"')[1].split("</table>")[0]
+    assert f"/sessions/{late}#" not in rows and f"/sessions/{recent}#" in rows
+    assert 'id="rems-due"' not in other_clinic.client("clinician").get("/").text

@@ -24,7 +24,17 @@ from ketasim.store.models import RemsForm, Site, TreatmentSession, User
 from ketasim.store.schemas import RemsFormPublic, RemsFormSubmit, RemsFormUpdate
 from ketasim.store.types import utcnow
 
-__all__ = ["ANSWERS", "DUE_DAYS", "describe", "due_on", "form_of", "submit_form", "update_form", "view_form"]
+__all__ = [
+    "ANSWERS",
+    "DUE_DAYS",
+    "describe",
+    "due_on",
+    "form_of",
+    "forms_due",
+    "submit_form",
+    "update_form",
+    "view_form",
+]
 
 #: Calendar days after the session within which the form is submitted (the REMS requirement).
 DUE_DAYS = 7
@@ -192,3 +202,25 @@ def submit_form(db: Session, actor: Actor, session_id: int, data: RemsFormSubmit
 def due_on(s: TreatmentSession) -> date:
     """The last day the session's form may be submitted."""
     return s.day + timedelta(days=DUE_DAYS)
+
+
+def forms_due(db: Session, actor: Actor, *, since_days: int = 60) -> list[tuple[TreatmentSession, date]]:
+    """Closed esketamine sessions of the site whose form is not submitted yet, oldest first, with
+    the day each is due (sessions older than ``since_days`` are left to the session pages)."""
+    site = db.get_one(Site, actor.site_id)
+    today = utcnow().astimezone(ZoneInfo(site.timezone)).date()
+    submitted = select(RemsForm.session_id).where(
+        RemsForm.site_id == actor.site_id, RemsForm.submitted_at.is_not(None)
+    )
+    rows = db.scalars(
+        select(TreatmentSession)
+        .where(
+            TreatmentSession.site_id == actor.site_id,
+            TreatmentSession.drug == "esketamine",
+            TreatmentSession.status == "closed",
+            TreatmentSession.day >= today - timedelta(days=since_days),
+            TreatmentSession.id.not_in(submitted),
+        )
+        .order_by(TreatmentSession.day, TreatmentSession.id)
+    ).all()
+    return [(s, due_on(s)) for s in rows]

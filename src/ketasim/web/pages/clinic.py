@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from ketasim.store.crud import alerts as alerts_crud
 from ketasim.store.crud import patients as patients_crud
 from ketasim.store.crud import records as records_crud
+from ketasim.store.crud import rems as rems_crud
 from ketasim.store.crud import scales as scales_crud
 from ketasim.store.crud import sessions as sessions_crud
 from ketasim.store.crud.overview import next_action, patient_glance
@@ -44,7 +45,9 @@ def today(
     rows, _ = sessions_crud.list_sessions(
         db, signed.actor, patient_id=None, day=day.isoformat(), limit=200, offset=0
     )
-    names = {p.id: p.name for p in db.query(Patient).filter(Patient.id.in_({s.patient_id for s in rows}))}
+    due = rems_crud.forms_due(db, signed.actor)
+    wanted = {s.patient_id for s in rows} | {s.patient_id for s, _ in due}
+    names = {p.id: p.name for p in db.query(Patient).filter(Patient.id.in_(wanted))}
     return render(
         request,
         "today.html",
@@ -57,6 +60,7 @@ def today(
         following=day + timedelta(days=1),
         site=site,
         actions={s.id: next_action(site, s) for s in rows},
+        rems_due=due,
     )
 
 
