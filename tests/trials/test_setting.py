@@ -132,6 +132,9 @@ def test_the_inpatient_placeholder_is_reported_in_results_json_and_the_cli(tmp_p
     result = run_trial(parse_spec(_spec(arm_settings=("inpatient", None))), replicates=1)
     assert result.placeholders == (PLACEHOLDER,)
     assert result.as_dict()["placeholders"] == [PLACEHOLDER]
+    # an inpatient population whose every arm is treated as outpatients uses no placeholder
+    everyone_out = _spec("inpatient", ("outpatient", "outpatient"))
+    assert not compile_plan(parse_spec(everyone_out), MODEL).design.has_inpatients
     path = tmp_path / "ward.yaml"
     path.write_text(yaml.safe_dump(_spec("inpatient")))
     cli = CliRunner()

@@ -22,7 +22,6 @@ __all__ = [
     "BACKGROUND",
     "GENOTYPES",
     "PHYSIOLOGICAL",
-    "SETTINGS",
     "STARTS_NEW_AD",
     "Cohort",
     "Patient",
@@ -35,8 +34,6 @@ GENOTYPES = ("val/val", "val/met", "met/met")
 BACKGROUND = ("none", "continuing", "new_start", "switch")
 #: Backgrounds in which a new oral antidepressant starts (at the run's ``ad_start_h``).
 STARTS_NEW_AD = ("new_start", "switch")
-#: Where a patient is treated in a trial (decision 0034); ``Cohort.inpatient`` marks the second.
-SETTINGS = ("outpatient", "inpatient")
 Sex = Literal["female", "male"]
 
 WEIGHT_RANGE_KG = (30.0, 250.0)

@@ -187,9 +187,7 @@ class TrialDesign:
     @property
     def has_inpatients(self) -> bool:
         """Whether any patient of the trial is an inpatient."""
-        return self.spec.population.setting == "inpatient" or any(
-            a.setting == "inpatient" for a in self.phases[0].arms
-        )
+        return any(self.inpatient_of((a.index,)) for a in self.phases[0].arms)
 
     def index_of(self, t_h: float | np.ndarray) -> np.ndarray:
         """Indices of times in :attr:`times_h` (every needed time is on the grid by construction)."""
