@@ -120,3 +120,16 @@ def test_second_stage_holds_unidentified_quantities_at_their_library_values():
     assert row[k] > 0 and sum(abs(c) for j, c in enumerate(row) if j != k) == 0
     assert cal.fit["u"][k] == 0.0
     assert len({m.value(tau_n.name) for m in posterior_models(cal, 3, seed=2)}) == 3
+
+
+def test_report_lists_the_largest_posterior_correlations_of_the_shipped_set():
+    from ketasim.library.calibrated import load_current
+
+    cal = load_current()
+    assert cal is not None
+    md = fit_markdown(cal)
+    lines = [ln for ln in md.splitlines() if ln.startswith("* `") and ": r = " in ln]
+    assert len(lines) == 5
+    rs = [abs(float(ln.rsplit("r = ", 1)[1])) for ln in lines]
+    assert rs == sorted(rs, reverse=True) and all(r <= 1.0 for r in rs)
+    assert "TAU_W" not in "".join(lines), "held quantities are not in the identifiability report"

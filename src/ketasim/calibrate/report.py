@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from ketasim.library.calibrated import CalibratedSet
 
 __all__ = ["fit_markdown"]
@@ -15,6 +17,19 @@ def _f(x: Any, digits: int = 3) -> str:
     if isinstance(x, float):
         return f"{x:.{digits}g}"
     return str(x)
+
+
+def _largest_correlations(cal: CalibratedSet, k: int) -> list[tuple[str, str, float]]:
+    """The ``k`` largest posterior correlations between refitted estimates (the identifiability report)."""
+    cov = np.asarray(cal.fit.get("covariance_u", []), dtype=float)
+    if cov.ndim != 2 or cov.shape[0] != len(cal.estimates):
+        return []
+    sd = np.sqrt(np.maximum(np.diag(cov), 1e-24))
+    corr = cov / np.outer(sd, sd)
+    free = [i for i, e in enumerate(cal.estimates) if not e.fixed]
+    pairs = [(i, j) for n, i in enumerate(free) for j in free[n + 1 :]]
+    pairs.sort(key=lambda ij: -abs(corr[ij]))
+    return [(cal.estimates[i].name, cal.estimates[j].name, float(corr[i, j])) for i, j in pairs[:k]]
 
 
 def fit_markdown(cal: CalibratedSet) -> str:
@@ -60,6 +75,10 @@ def fit_markdown(cal: CalibratedSet) -> str:
     if strong:
         lines += ["", "Strongly correlated estimates (|r| ≥ 0.8):", ""]
         lines += [f"* `{c['a']}` – `{c['b']}`: r = {c['r']}" for c in strong]
+    else:
+        head = "No two refitted estimates correlate with |r| ≥ 0.8. The largest posterior correlations:"
+        lines += ["", head, ""]
+        lines += [f"* `{a}` – `{b}`: r = {r:.2f}" for a, b, r in _largest_correlations(cal, 5)]
     lines += [
         "",
         "## Targets",
