@@ -93,6 +93,8 @@ def _print_trial(result: Any, seconds: float) -> None:
                 f"{_fmt(t.lo)} to {_fmt(t.hi)}", {True: "yes", False: "no", None: "–"}[t.inside],
             )  # fmt: skip
         console.print(tt)
+    if result.placeholders:
+        console.print("[yellow]placeholder values used[/]: " + ", ".join(result.placeholders))
     console.print(
         f"{result.replicates} replicate trials of {result.n_enrolled} patients "
         f"({result.patients_simulated} patient simulations) in {seconds:.1f} s"

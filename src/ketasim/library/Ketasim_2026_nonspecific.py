@@ -12,6 +12,8 @@ drug's effect is taken up and how long it lasts (``BETA_AD_RESPONSE``,
 ``BETA_AD_DURABILITY``: prior no effect, estimated). Expectancy and
 non-specific improvement together are bounded by ``R_P_MAX``: repeated placebo
 sessions saturate rather than accumulate to the drug's effect (docs/model.md §4).
+Inpatients (trial specs' ``setting: inpatient``) take a larger expectancy impulse per session
+(``F_INPATIENT``): a placeholder with no published estimate behind it (decision 0034).
 """
 
 from ketasim.library._build import param, src
@@ -151,6 +153,22 @@ PARAMETERS = ParameterSet(
                 note="prior 0 (no effect); estimated by ketasim calibrate",
             ),
             estimated=True,
+        ),
+        param(
+            "F_INPATIENT",
+            1.5,
+            "1",
+            (0.25, 4.0),
+            "factor on the expectancy impulse of every session while an inpatient",
+            src(
+                "assumption: the ward (daily staff contact, structure, stressors removed) adds to the "
+                "non-specific response",
+                "docs/decisions/0034-inpatient-setting.md",
+                Evidence.ASSUMPTION,
+                note="no published inpatient-vs-outpatient placebo estimate found; not estimated (no "
+                "inpatient arm among the calibration targets); 1 removes the effect",
+            ),
+            placeholder=True,
         ),
     ),
 )

@@ -6,7 +6,9 @@ suicide attempt, adiponectin, B12); BDNF Val66Met acts mechanistically (BDNF
 secretion), benzodiazepines on the disinhibition drive. An oral antidepressant
 taken alongside (continued or newly started) shifts responsiveness and lowers
 the stress factor on spine loss (``BETA_AD_*``); an esketamine course shifts
-responsiveness against racemic ketamine (``BETA_ESKETAMINE``).
+responsiveness against racemic ketamine (``BETA_ESKETAMINE``). Inpatients' placebo
+responsiveness, and so every session's expectancy impulse, is scaled by ``F_INPATIENT``
+(a placeholder, decision 0034).
 """
 
 from __future__ import annotations
@@ -119,10 +121,14 @@ def individual_pd(model: Model, cohort: Cohort, *, esketamine: bool = False) -> 
     dose = cohort.benzodiazepine_mg_day
     beta = bz.value("BZ_MAX") * dose / (dose + bz.value("BZ_50")) if sw.benzodiazepine else np.zeros(cohort.n)
     base, floor = _items(model, cohort)
+    placebo = ns["P_TYP"].individual_array(cohort.eta(f"{ns.name}.P_TYP"))
+    if cohort.inpatient.any():
+        # the one place the setting acts: outpatients keep their values bit for bit
+        placebo = np.where(cohort.inpatient, placebo * ns.value("F_INPATIENT"), placebo)
     return IndividualPD(
         g=g,
         sigma=np.asarray(sigma, float),
-        placebo=ns["P_TYP"].individual_array(cohort.eta(f"{ns.name}.P_TYP")),
+        placebo=np.asarray(placebo, float),
         ad_max=ns["AD_MAX"].individual_array(cohort.eta(f"{ns.name}.AD_MAX")),
         f_sec=np.asarray(f_sec, float),
         phi=np.asarray(phi, float),

@@ -17,7 +17,15 @@ import numpy as np
 
 from ketasim.errors import InputError
 
-__all__ = ["ANCESTRIES", "BACKGROUND", "GENOTYPES", "PHYSIOLOGICAL", "STARTS_NEW_AD", "Cohort", "Patient"]
+__all__ = [
+    "ANCESTRIES",
+    "BACKGROUND",
+    "GENOTYPES",
+    "PHYSIOLOGICAL",
+    "STARTS_NEW_AD",
+    "Cohort",
+    "Patient",
+]
 
 ANCESTRIES = ("white", "black", "asian", "japanese", "other")
 GENOTYPES = ("val/val", "val/met", "met/met")
@@ -147,7 +155,9 @@ class Cohort:
     """Covariates and random effects of ``n`` patients, as arrays of length ``n``.
 
     Missing optional biomarkers are NaN (no covariate effect). ``etas`` maps
-    ``'<parameter set>.<parameter>'`` to an array of random effects.
+    ``'<parameter set>.<parameter>'`` to an array of random effects. ``inpatient`` marks patients
+    treated on a ward (trial specs' ``setting``; default: nobody, so cohorts built before the
+    setting existed are unchanged).
     """
 
     weight_kg: np.ndarray
@@ -166,9 +176,12 @@ class Cohort:
     benzodiazepine_mg_day: np.ndarray
     background: np.ndarray  # index into BACKGROUND: 0 none, 1 continuing, 2 new_start, 3 switch
     etas: Mapping[str, np.ndarray] = field(default_factory=dict)
+    inpatient: np.ndarray = None  # type: ignore[assignment]  # None: all outpatients (set below)
 
     def __post_init__(self) -> None:
         n = self.weight_kg.shape[0]
+        if self.inpatient is None:
+            object.__setattr__(self, "inpatient", np.zeros(n, dtype=bool))  # type: ignore[unreachable]
         for f in fields(self):
             if f.name == "etas":
                 continue

@@ -9,7 +9,8 @@ from one arm; when two arms start multi-device nasal sessions at the same
 moment the engine's session numbering would mix them, so those paths run
 separately instead (same result, one more engine run). Paths with different
 background oral antidepressants (per arm) never share a run: the engine takes
-one new-drug start time per run.
+one new-drug start time per run; nor do inpatients and outpatients (the setting
+is carried per run into the cohort).
 """
 
 from __future__ import annotations
@@ -29,13 +30,14 @@ Path = tuple[int, ...]
 @dataclass(frozen=True)
 class Call:
     """One engine run: a regimen, the patients (rows of the batch), their session mask, and their
-    background oral antidepressant (code into ``BACKGROUND``, new-drug start in hours)."""
+    background oral antidepressant (code into ``BACKGROUND``, new-drug start in hours) and setting."""
 
     regimen: Regimen
     rows: np.ndarray
     mask: np.ndarray | None
     background: int = 0
     ad_start_h: float = 0.0
+    inpatient: bool = False
 
 
 def _component(design: TrialDesign, phase: int, arm: int) -> Regimen:
@@ -107,16 +109,19 @@ def _merged(design: TrialDesign, paths: list[Path], rows: list[np.ndarray]) -> C
 
 def plan_calls(design: TrialDesign, paths: dict[Path, np.ndarray]) -> list[Call]:
     """Engine runs covering every path (patients given as batch rows)."""
-    by_sig: dict[tuple[tuple[int, float], tuple[int, ...]], list[Path]] = {}
+    by_sig: dict[tuple[tuple[int, float], bool, tuple[int, ...]], list[Path]] = {}
     for path in sorted(paths):
-        key = (design.background_of(path), _signature(_path_regimen(design, path)))
+        key = (design.background_of(path), design.inpatient_of(path), _signature(_path_regimen(design, path)))
         by_sig.setdefault(key, []).append(path)
     calls: list[Call] = []
-    for (bg, _), group in by_sig.items():
+    for (bg, inpatient, _), group in by_sig.items():
         rows = [paths[p] for p in group]
         merged = _merged(design, group, rows) if len(group) > 1 else None
         if merged is not None:
-            calls.append(replace(merged, background=bg[0], ad_start_h=bg[1]))
+            calls.append(replace(merged, background=bg[0], ad_start_h=bg[1], inpatient=inpatient))
             continue
-        calls += [Call(_path_regimen(design, p), r, None, *bg) for p, r in zip(group, rows, strict=True)]
+        calls += [
+            Call(_path_regimen(design, p), r, None, *bg, inpatient=inpatient)
+            for p, r in zip(group, rows, strict=True)
+        ]
     return calls

@@ -49,6 +49,7 @@ class ArmDesign:
     implicit: bool = False  # the single arm of a phase written without arms
     background: str | None = None  # background oral antidepressant from this phase on (None: as before)
     background_from_h: float = 0.0  # new_start / switch: start, from the phase start
+    setting: str | None = None  # outpatient / inpatient for the whole trial (first phase; None: population's)
     dropout_per_week: float = 0.0  # probability of dropping out within a week (constant hazard)
     stop_when: tuple[StopRule, ...] = ()  # decided at visits, on observed scores
     titrate: Titration | None = None
@@ -189,6 +190,19 @@ class TrialDesign:
             kind = new
             start = phase.start_h + arm.background_from_h if new in STARTS_NEW_AD else 0.0
         return BACKGROUND.index(kind), start
+
+    def inpatient_of(self, path: tuple[int, ...]) -> bool:
+        """Whether a patient on ``path`` is an inpatient: the first-phase arm's setting, else the
+        population's (the setting holds for the whole trial, decision 0034)."""
+        setting: str = self.spec.population.setting
+        if path and path[0] >= 0:
+            setting = self.phases[0].arms[path[0]].setting or setting
+        return setting == "inpatient"
+
+    @property
+    def has_inpatients(self) -> bool:
+        """Whether any patient of the trial is an inpatient."""
+        return any(self.inpatient_of((a.index,)) for a in self.phases[0].arms)
 
     def index_of(self, t_h: float | np.ndarray) -> np.ndarray:
         """Indices of times in :attr:`times_h` (every needed time is on the grid by construction)."""
@@ -340,9 +354,16 @@ def _arms(spec: TrialSpec, k: int, phase: Phase, model: Model) -> tuple[ArmDesig
         if a.placebo is not None:
             reg = reg + _mirror(a.placebo, own[_mirrored(a, active, here)], here)
         bg, bg_from = _background(a, phase, here)
+        if a.setting is not None and k > 0:
+            # the factor acts on a patient's whole run (an individual PD value), not from a phase on
+            raise InputError(
+                "trial", f"{here}.setting",
+                "the setting holds for the whole trial: give it on the population or a first-phase arm",
+                a.setting,
+            )  # fmt: skip
         out.append(
             ArmDesign(a.id, j, reg, tuple(reg.session_times()), a.fraction, a.n, background=bg,
-                      background_from_h=bg_from, dropout_per_week=_dropout(spec, phase, a),
+                      background_from_h=bg_from, setting=a.setting, dropout_per_week=_dropout(spec, phase, a),
                       stop_when=tuple(a.stop_when), titrate=a.titrate,
                       titrate_to=_titration(a, reg, here))
         )  # fmt: skip

@@ -22,6 +22,7 @@ from ketasim.trials.endpoints import UNITS
 from ketasim.trials.spec_base import time_h
 
 if TYPE_CHECKING:
+    from ketasim.model import Model
     from ketasim.trials.checks import EndpointPlan, Plan
     from ketasim.trials.runner import BatchOutput
 
@@ -181,6 +182,8 @@ class TrialResult:
     endpoints: tuple[EndpointResult, ...]
     targets: tuple[TargetCheck, ...]
     trajectories: tuple[Trajectory, ...]
+    #: placeholder values the spec's own features rely on ('Set.PARAM'; today the inpatient setting's)
+    placeholders: tuple[str, ...] = ()
 
     def endpoint(self, endpoint_id: str) -> EndpointResult:
         for e in self.endpoints:
@@ -198,6 +201,7 @@ class TrialResult:
             "seed": self.seed,
             "n_enrolled": self.n_enrolled,
             "patients_simulated": self.patients_simulated,
+            "placeholders": list(self.placeholders),
             "endpoints": [
                 {
                     "id": e.id,
@@ -251,8 +255,11 @@ def _approximate(plan: Plan, ep: EndpointPlan) -> bool:
     return any(SCALES[s][1] for s in scales)
 
 
-def summarise(plan: Plan, outputs: Sequence[BatchOutput]) -> TrialResult:
-    """Stacks the batches' per-replicate values into rows, targets and trajectories."""
+def summarise(plan: Plan, outputs: Sequence[BatchOutput], model: Model | None = None) -> TrialResult:
+    """Stacks the batches' per-replicate values into rows, targets and trajectories.
+
+    ``model`` (the run's) tells which of the values the spec's features use are placeholders.
+    """
     endpoints = []
     for ep in plan.endpoints:
         vals = np.concatenate([o.values[ep.id] for o in outputs], axis=0)
@@ -299,7 +306,16 @@ def summarise(plan: Plan, outputs: Sequence[BatchOutput]) -> TrialResult:
         result_eps,
         tuple(targets),
         tuple(traj),
+        _placeholders(plan, model),
     )
+
+
+def _placeholders(plan: Plan, model: Model | None) -> tuple[str, ...]:
+    """Placeholder values that the spec's own features bring in (the inpatient setting's factor)."""
+    if model is None or not plan.design.has_inpatients:
+        return ()
+    ns = model.nonspecific
+    return (f"{ns.name}.F_INPATIENT",) if ns["F_INPATIENT"].placeholder else ()
 
 
 def _difference_unit(ep: EndpointPlan) -> str:

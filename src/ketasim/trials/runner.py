@@ -142,7 +142,11 @@ class _Batch:
             for part in _chunks(call.rows, chunk):
                 rows = call.rows[part]
                 mask = None if call.mask is None else call.mask[part]
-                cohort = replace(self.cohort.take(rows), background=np.full(rows.size, call.background))
+                cohort = replace(
+                    self.cohort.take(rows),
+                    background=np.full(rows.size, call.background),
+                    inpatient=np.full(rows.size, call.inpatient),
+                )
                 if self._decided(rows, last):
                     self._run_decided(engine, cohort, call, rows, mask, last, done_h)
                     self.simulated += rows.size
@@ -442,7 +446,7 @@ def run_trial_draws(
             if progress is not None:
                 progress(done, spec.replicates)
     outputs.sort(key=lambda o: o.replicates[0])
-    return summarise(plan, outputs)
+    return summarise(plan, outputs, models[0])
 
 
 def default_workers() -> int:

@@ -27,7 +27,7 @@ from ketasim.errors import InputError
 from ketasim.files import load
 from ketasim.trials.spec_base import Id, SpecModel, Time, as_list, single_or_list, time_h
 from ketasim.trials.spec_endpoints import Conditions, Definition, Endpoint, Target
-from ketasim.trials.spec_population import BackgroundKind, Population
+from ketasim.trials.spec_population import BackgroundKind, Population, Setting
 
 __all__ = [
     "SINGLE_PHASE_ID",
@@ -146,6 +146,10 @@ class Arm(SpecModel):
         None, description="background oral antidepressant from this phase on (default: as before)"
     )
     dropout: Dropout | None = Field(None, description="dropout in this arm (default: the phase's)")
+    setting: Setting | None = Field(
+        None,
+        description="outpatient or inpatient, whole trial (first-phase arms only; default: the population's)",
+    )
     stop_when: StopRules = Field(
         default_factory=list, description="stop the arm's sessions for a patient (any rule that holds)"
     )

@@ -22,7 +22,16 @@ from ketasim.population.virtual import TRD_TRIAL, Dist, PopulationSpec
 from ketasim.symptoms import SCALES
 from ketasim.trials.spec_base import SpecModel
 
-__all__ = ["Ancestry", "Background", "BackgroundKind", "Baseline", "Distribution", "Genotypes", "Population"]
+__all__ = [
+    "Ancestry",
+    "Background",
+    "BackgroundKind",
+    "Baseline",
+    "Distribution",
+    "Genotypes",
+    "Population",
+    "Setting",
+]
 
 Fraction = float
 
@@ -127,6 +136,10 @@ class Background(SpecModel):
     )
 
 
+#: Where patients are treated (decision 0034): inpatients take a larger expectancy impulse per session.
+Setting = Literal["outpatient", "inpatient"]
+
+
 class Population(SpecModel):
     """Covariate distributions of the enrolled patients."""
 
@@ -154,6 +167,10 @@ class Population(SpecModel):
     )
     prior_suicide_attempt: Fraction | None = Field(None, ge=0, le=1)
     background: Background | None = None
+    setting: Setting = Field(
+        "outpatient",
+        description="outpatient, or inpatient (a placeholder factor on every session's expectancy impulse)",
+    )
 
     def to_spec(self, model: Model) -> PopulationSpec:
         """The sampler's :class:`~ketasim.population.virtual.PopulationSpec` (omitted fields: TRD_TRIAL)."""
