@@ -21,6 +21,7 @@ def test_population_cli_summary_and_errors(tmp_path):
     assert lo < data["responded"]["fraction"] < hi
     assert data["relapsed_among_responders"]["n"] == round(200 * data["responded"]["fraction"])
     for args, needle in ((["--n", "0"], "n"), (["--days", "0"], "days"), (["--backend", "gpu"], "backend"),
+                         (["--backend", "jax"], "numpy"),  # the command line offers the CPU kernels
                          (["--workers", "2", "--scheduler", "tcp://x:1"], "workers")):  # fmt: skip
         out = tmp_path / "x.parquet"
         res = runner.invoke(app, ["population", "--regimen", "iv-single", *args, "--out", str(out)])

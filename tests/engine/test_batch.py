@@ -101,3 +101,14 @@ def test_dask_cluster_gives_identical_results(dask_cluster, tmp_path):
     res = runner.invoke(app, [*common, "--out", str(remote), "--scheduler", dask_cluster])
     assert res.exit_code == 0, res.output
     pd.testing.assert_frame_equal(pd.read_parquet(local), pd.read_parquet(remote))
+
+
+def test_a_job_reads_its_backend_by_name_and_refuses_an_unknown_one():
+    from ketasim.engine.backend import Backend
+    from ketasim.errors import InputError
+
+    job = PopulationJob(TRD_TRIAL, load_regimen("iv-single"), days=7, seed=1, backend="numpy")  # type: ignore[arg-type]
+    assert job.backend is Backend.NUMPY
+    with pytest.raises(InputError) as err:
+        PopulationJob(TRD_TRIAL, load_regimen("iv-single"), days=7, seed=1, backend="gpu")  # type: ignore[arg-type]
+    assert (err.value.context, err.value.field, err.value.received) == ("population", "backend", "gpu")

@@ -104,8 +104,16 @@ def test_backends_through_the_engine_front():
         np.testing.assert_allclose(got, ref, rtol=1e-9)
 
 
-def test_unknown_backend_is_refused():
+def test_backends_are_one_enum_and_a_refusal_names_the_field_and_the_choices():
+    from ketasim.engine.backend import CPU_BACKENDS, Backend
     from ketasim.errors import InputError
 
-    with pytest.raises(InputError, match="backend"):
+    assert Engine(backend="numba").backend is Backend.NUMBA
+    assert Engine(backend=Backend.JAX).backend == "jax"  # a StrEnum: files keep the plain name
+    with pytest.raises(InputError) as err:
         Engine(backend="fortran")
+    assert (err.value.field, err.value.received) == ("backend", "fortran")
+    assert "numpy, numba, jax" in err.value.rule
+    with pytest.raises(InputError) as err:
+        Backend.parse("jax", "cli", "backend", CPU_BACKENDS)
+    assert err.value.rule == "must be one of numba, numpy"

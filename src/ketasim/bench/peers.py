@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ketasim.engine.backend import Backend
 from ketasim.engine.core import Engine, EngineResult
 from ketasim.engine.ode import solve_reference
 from ketasim.engine.prepared import Prepared, prepare
@@ -62,7 +63,7 @@ class Timing:
         return self.patients * self.years / self.seconds
 
 
-def engine_run(w: Workload, n: int, backend: str = "numba") -> tuple[Timing, np.ndarray]:
+def engine_run(w: Workload, n: int, backend: Backend | str = Backend.NUMBA) -> tuple[Timing, np.ndarray]:
     """ketasim's engine, all patients in one call (sampling and preparation included)."""
     t0 = time.perf_counter()
     res = Engine(w.model, backend=backend).run(w.cohort(n), w.regimen, w.times_h)

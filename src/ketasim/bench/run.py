@@ -17,6 +17,7 @@ import numpy as np
 
 from ketasim.bench.machine import machine, peak_memory_mb
 from ketasim.bench.peers import Workload, engine_run, lsoda_run, max_rel_error, reference_madrs
+from ketasim.engine.backend import Backend
 from ketasim.regimen.named import load_regimen
 
 __all__ = ["run_benchmark"]
@@ -91,7 +92,7 @@ def run_benchmark(
     methods.append({"method": t_engine.method, "patients": n_engine, "seconds": t_engine.seconds,
                     "patient_years_per_s": t_engine.patient_years_per_s,
                     "max_rel_error_madrs": max_rel_error(m_engine[:n_reference], ref)})  # fmt: skip
-    t_np, m_np = engine_run(w, min(n_engine, 500), backend="numpy")
+    t_np, m_np = engine_run(w, min(n_engine, 500), backend=Backend.NUMPY)
     methods.append({"method": t_np.method, "patients": t_np.patients, "seconds": t_np.seconds,
                     "patient_years_per_s": t_np.patient_years_per_s,
                     "max_rel_error_madrs": max_rel_error(m_np[:n_reference], ref)})  # fmt: skip

@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from ketasim.cli._common import console, emit_json, fail, load_mapping_option, progress_bar
+from ketasim.engine.backend import CPU_BACKENDS, Backend
 from ketasim.errors import InputError, KetasimError
 
 __all__ = ["population", "register"]
@@ -50,13 +51,12 @@ def population(
             raise InputError("cli", "every", "must lie within 1 and --days", every)
         if workers and scheduler:
             raise InputError("cli", "workers", "give --workers or --scheduler, not both", workers)
-        if backend not in ("numba", "numpy"):
-            raise InputError("cli", "backend", "must be numba or numpy", backend)
+        kernel = Backend.parse(backend, "cli", "backend", CPU_BACKENDS)
         reg = load_regimen(regimen)
         spec = TRD_TRIAL
         if population_file is not None:
             spec = load_mapping_option(population_file, "population", population_from_mapping)
-        job = PopulationJob(spec, reg, days, seed, every, trajectories, backend)
+        job = PopulationJob(spec, reg, days, seed, every, trajectories, kernel)
     except KetasimError as err:
         fail(err)
         return

@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from ketasim.cli._common import console, emit_json, fail, load_mapping_option, progress
+from ketasim.engine.backend import CPU_BACKENDS, Backend
 from ketasim.errors import InputError, KetasimError
 
 __all__ = ["register", "strategies"]
@@ -36,13 +37,13 @@ def _population(path: Path | None) -> Any:
     return load_mapping_option(path, "population", population_from_mapping)
 
 
-def _check_sizes(n: int, days: int, backend: str) -> None:
+def _check_sizes(n: int, days: int, backend: str) -> Backend:
+    """Checks the options every simulating command shares; returns the kernel chosen."""
     if not 1 <= n <= 1_000_000:
         raise InputError("cli", "n", "must lie within 1-1,000,000", n)
     if not 28 <= days <= 3650:
         raise InputError("cli", "days", "must lie within 28-3650", days)
-    if backend not in ("numba", "numpy"):
-        raise InputError("cli", "backend", "must be numba or numpy", backend)
+    return Backend.parse(backend, "cli", "backend", CPU_BACKENDS)
 
 
 @strategies.command("list")
@@ -118,7 +119,7 @@ def compare(
     from ketasim.protocols.simulate import simulate_protocol
 
     try:
-        _check_sizes(n, days, backend)
+        backend = _check_sizes(n, days, backend)
         if not 100 <= boot <= 100_000:
             raise InputError("cli", "boot", "must lie within 100-100,000", boot)
         spec = _population(population_file)
@@ -214,7 +215,7 @@ def intervals(
     from ketasim.protocols.spec import Booster
 
     try:
-        _check_sizes(n, days, backend)
+        backend = _check_sizes(n, days, backend)
         try:
             cands = [int(c) for c in candidates.split(",") if c.strip()]
         except ValueError:
@@ -294,7 +295,7 @@ def reinduction(
     from ketasim.protocols.reinduction import SCENARIOS, rescue_sessions
 
     try:
-        _check_sizes(n, days, backend)
+        backend = _check_sizes(n, days, backend)
         with progress(f"simulating re-induction on {n} patients, {days} days", quiet=as_json):
             result = rescue_sessions(
                 load(protocol), _population(population_file), n, days=days, seed=seed, backend=backend

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ketasim.engine.backend import Backend
 from ketasim.engine.core import Engine
 from ketasim.errors import InputError
 from ketasim.model import Model, default_model
@@ -34,8 +35,11 @@ class PopulationJob:
     seed: int
     every_days: int = 7
     keep_trajectories: bool = False
-    backend: str = "numba"
+    backend: Backend = Backend.NUMBA
     model: Model = field(default_factory=default_model)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "backend", Backend.parse(self.backend, "population", "backend"))
 
     def assessment_days(self) -> np.ndarray:
         d = np.arange(0, self.days + 1, self.every_days, dtype=float)

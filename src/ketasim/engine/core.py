@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ketasim.engine.backend import Backend
 from ketasim.engine.flat import flatten
 from ketasim.engine.kernel_numpy import run_numpy
 from ketasim.engine.prepared import Prepared, prepare
@@ -19,10 +20,7 @@ from ketasim.regimen.regimen import Regimen
 from ketasim.solution import ALIASES
 from ketasim.symptoms import item_scores
 
-__all__ = ["BACKENDS", "LATENT", "Engine", "EngineResult"]
-
-#: Kernels: ``numpy`` (reference), ``numba`` (compiled, the fast path), ``jax`` (GPU-ready).
-BACKENDS = ("numpy", "numba", "jax")
+__all__ = ["LATENT", "Engine", "EngineResult"]
 
 #: Latent quantities readable from a result.
 LATENT = ("G", "B", "M", "P", "X", "W", "N", "S", "L", "syn", "EF", "ES", "AD", "TOL", "F")
@@ -128,12 +126,12 @@ class Engine:
     True
     """
 
-    def __init__(self, model: Model | None = None, *, refine: int = 0, backend: str = "numpy") -> None:
-        if backend not in BACKENDS:
-            raise InputError("engine", "backend", f"must be one of {', '.join(BACKENDS)}", backend)
+    def __init__(
+        self, model: Model | None = None, *, refine: int = 0, backend: Backend | str = Backend.NUMPY
+    ) -> None:
+        self.backend = Backend.parse(backend)
         self.model = default_model() if model is None else model
         self.refine = refine
-        self.backend = backend
 
     def run(
         self,
@@ -156,12 +154,12 @@ class Engine:
         """
         prep = prepare(
             self.model, cohort, regimen, times_h, refine=self.refine, record_x=record_x,
-            dose_mask=dose_mask, ad_start_h=ad_start_h, pk_matrices=self.backend == "numpy",
+            dose_mask=dose_mask, ad_start_h=ad_start_h, pk_matrices=self.backend is Backend.NUMPY,
             start_h=start_h, state=state, esketamine=esketamine,
         )  # fmt: skip
-        if self.backend == "numpy":
+        if self.backend is Backend.NUMPY:
             x, z, y, final = run_numpy(prep)
-        elif self.backend == "numba":
+        elif self.backend is Backend.NUMBA:
             from ketasim.engine.kernel_numba import run_numba
 
             x, z, y, final = run_numba(flatten(prep), record_x=record_x)

@@ -20,6 +20,7 @@ labelled as such.
 
 from __future__ import annotations
 
+from ketasim.engine.backend import Backend
 from ketasim.errors import InputError
 from ketasim.model import Model, default_model
 from ketasim.personal.laplace import LaplaceOptions, fit_laplace
@@ -50,7 +51,7 @@ def fit(
     options: LaplaceOptions | SMCOptions | None = None,
     model: Model | None = None,
     seed: int = 0,
-    backend: str = "numba",
+    backend: Backend | str = Backend.NUMBA,
 ) -> Posterior:
     """Posterior of ``record``'s individual parameters (default: MAP + Laplace)."""
     model = default_model() if model is None else model

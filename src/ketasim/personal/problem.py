@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ketasim.engine.backend import Backend
 from ketasim.engine.core import Engine, EngineResult
 from ketasim.model import Model, default_model
 from ketasim.personal.observations import Observations
@@ -41,7 +42,9 @@ class Problem:
     engine: Engine
 
     @classmethod
-    def of(cls, record: PatientRecord, model: Model | None = None, *, backend: str = "numba") -> Problem:
+    def of(
+        cls, record: PatientRecord, model: Model | None = None, *, backend: Backend | str = Backend.NUMBA
+    ) -> Problem:
         """The problem of ``record`` under ``model`` (``backend``: the engine kernel)."""
         model = default_model() if model is None else model
         return cls(

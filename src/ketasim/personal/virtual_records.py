@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 
+from ketasim.engine.backend import Backend
 from ketasim.engine.core import Engine
 from ketasim.model import Model
 from ketasim.population.patients import BACKGROUND, GENOTYPES, Cohort, Patient
@@ -97,7 +98,7 @@ def virtual_patients(
     session_days = sorted(set(INDUCTION_DAYS) | set(booster_days))
     regimen = Regimen.of(*(iv_infusion("0.5 mg/kg", over="40 min").at(24.0 * d) for d in session_days))
     all_days = np.arange(fit_days + horizon_days + 1)
-    truth = Engine(model, backend="numba").run(cohort, regimen, 24.0 * all_days)
+    truth = Engine(model, backend=Backend.NUMBA).run(cohort, regimen, 24.0 * all_days)
     items = truth.items()
     out = []
     for i, pid in enumerate(np.asarray(ids)):

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from ketasim.engine.backend import Backend
 from ketasim.errors import InputError
 from ketasim.model import Model, default_model
 from ketasim.pd.individual import individual_pd
@@ -142,7 +143,7 @@ def individual_intervals(
     min_share: float = 0.95,
     booster: Booster | None = None,
     model: Model | None = None,
-    backend: str = "numba",
+    backend: Backend | str = Backend.NUMBA,
 ) -> Intervals:
     """The longest candidate interval that keeps each patient in response (see module doc).
 

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from ketasim.engine.backend import Backend
 from ketasim.engine.core import Engine
 from ketasim.errors import InputError
 from ketasim.model import Model, default_model
@@ -144,7 +145,7 @@ def rescue_sessions(
     days: int = 240,
     seed: int = 1,
     model: Model | None = None,
-    backend: str = "numba",
+    backend: Backend | str = Backend.NUMBA,
 ) -> Rescue:
     """Sessions needed to regain response before and after full relapse (see module doc)."""
     model = default_model() if model is None else model

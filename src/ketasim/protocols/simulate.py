@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ketasim.engine.backend import Backend
 from ketasim.engine.core import Engine, EngineResult
 from ketasim.model import Model, default_model
 from ketasim.pd.individual import individual_pd
@@ -132,7 +133,7 @@ def run_cohort(
     *,
     seed: int,
     model: Model | None = None,
-    backend: str = "numba",
+    backend: Backend | str = Backend.NUMBA,
 ) -> ProtocolRun:
     """Simulates ``protocol`` on ``cohort`` (patients ``ids``) for ``days`` days."""
     model = default_model() if model is None else model
@@ -227,7 +228,7 @@ def simulate_protocol(
     days: int = 365,
     seed: int = 1,
     model: Model | None = None,
-    backend: str = "numba",
+    backend: Backend | str = Backend.NUMBA,
     chunk: int = 2000,
 ) -> ProtocolRun:
     """``protocol`` on patients 0..n-1 drawn from ``spec`` (patient i from (seed, i) alone), in chunks."""

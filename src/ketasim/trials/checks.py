@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from ketasim.errors import InputError
 from ketasim.model import Model, default_model
-from ketasim.trials.design import TIME_TOL_H, PhaseDesign, TrialDesign, compile_phases, unique_times
+from ketasim.trials.design import TIME_TOL_H, PhaseDesign, TrialDesign, compile_phases
 from ketasim.trials.spec import TrialSpec
 from ketasim.trials.spec_base import time_h
 from ketasim.trials.spec_endpoints import TWO_ARM, Condition, Definition, Endpoint
@@ -388,5 +388,4 @@ def compile_plan(spec: TrialSpec, model: Model | None = None) -> Plan:
             raise InputError("trial", f"endpoints[{i}].id", "endpoint ids must be unique", e.id)
         seen[e.id] = checker.endpoint(i, e)
     _targets(spec, seen)
-    design.times_h = unique_times(checker.times)
-    return Plan(design, defs, tuple(seen.values()))
+    return Plan(design.with_times(checker.times), defs, tuple(seen.values()))

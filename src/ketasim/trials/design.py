@@ -9,7 +9,7 @@ when its sessions are). Errors name the spec field.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -99,16 +99,31 @@ class PhaseDesign:
         return not self.arms[0].implicit
 
 
-@dataclass
+@dataclass(frozen=True)
 class TrialDesign:
-    """Everything the runner needs, resolved from a spec."""
+    """Everything the runner needs, resolved from a spec.
+
+    Frozen, its arrays read-only: the plan, the runner and the result read one design. ``visits_h``
+    are the visits; ``times_h`` the output grid, the visits plus every time an endpoint reads
+    (:func:`compile_phases` gives the visits, :meth:`with_times` the grid the checks found).
+    """
 
     spec: TrialSpec
     phases: tuple[PhaseDesign, ...]
     n_enrolled: int
     population: PopulationSpec
-    visits_h: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    times_h: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    visits_h: np.ndarray
+    times_h: np.ndarray
+
+    def __post_init__(self) -> None:
+        for name in ("visits_h", "times_h"):
+            times = np.array(getattr(self, name), dtype=float)
+            times.setflags(write=False)
+            object.__setattr__(self, name, times)
+
+    def with_times(self, times_h: list[float] | np.ndarray) -> TrialDesign:
+        """A copy whose output grid is ``times_h`` (made distinct and sorted)."""
+        return replace(self, times_h=unique_times(times_h))
 
     @property
     def end_h(self) -> float:
@@ -557,12 +572,12 @@ def compile_phases(spec: TrialSpec, model: Model) -> TrialDesign:
         population = pop.to_spec(model)
     except KetasimError as err:
         raise InputError("trial", f"population.{err.field}", err.rule, err.received) from None
-    design = TrialDesign(spec, tuple(out), n, population)
     visits = [0.0, *(p.start_h for p in out), *(p.end_h for p in out)]
-    visits += _visit_times(spec.visits, 0.0, design.end_h, "visits")
+    visits += _visit_times(spec.visits, 0.0, out[-1].end_h, "visits")
     for p in out:
         visits += p.own_visits_h
-    design.visits_h = unique_times(visits)
+    visits_h = unique_times(visits)
+    design = TrialDesign(spec, tuple(out), n, population, visits_h=visits_h, times_h=visits_h)
     for path in _paths(design.phases, _MAX_CHECKED_PATHS):
         design.background_of(path)
     return design

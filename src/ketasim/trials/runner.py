@@ -20,6 +20,7 @@ from multiprocessing import get_context
 
 import numpy as np
 
+from ketasim.engine.backend import Backend
 from ketasim.engine.core import Engine
 from ketasim.model import Model, default_model
 from ketasim.pd.individual import individual_pd
@@ -136,7 +137,7 @@ class _Batch:
         upto = times <= d.phases[last].end_h + TIME_TOL_H
         new = (times > done_h + TIME_TOL_H)[upto]
         cols = np.nonzero(upto)[0][new]
-        engine = Engine(self.model, backend="numba")
+        engine = Engine(self.model, backend=Backend.NUMBA)
         for call in plan_calls(d, paths):
             for part in _chunks(call.rows, chunk):
                 rows = call.rows[part]

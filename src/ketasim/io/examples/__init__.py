@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ketasim.engine.backend import Backend
 from ketasim.errors import InputError
 from ketasim.record import PatientRecord
 
@@ -51,7 +52,7 @@ def example_record() -> PatientRecord:
     model, ids = default_model(), np.array([_ID])
     cohort = sample_cohort(TRD_TRIAL, model, ids, _SEED)
     regimen = Regimen.of(*(iv_infusion("0.5 mg/kg", over="40 min").at(24.0 * d) for d in INDUCTION_DAYS))
-    items = Engine(model, backend="numba").run(cohort, regimen, 24.0 * np.arange(_DAYS + 1)).items()
+    items = Engine(model, backend=Backend.NUMBA).run(cohort, regimen, 24.0 * np.arange(_DAYS + 1)).items()
     madrs_days = sorted(set(INDUCTION_DAYS) | {14, 21})
     obs: list[ScoreObservation] = []
     for d in range(_DAYS + 1):
