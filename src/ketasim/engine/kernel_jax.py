@@ -18,13 +18,14 @@ import numpy as np
 
 from ketasim.engine.flat import Flat
 from ketasim.engine.pkmatrices import DELTA_H, quarter_matrices
+from ketasim.pd.cascade import IDX
 
 jax.config.update("jax_enable_x64", True)  # type: ignore[no-untyped-call]
 
 __all__ = ["run_jax"]
 
-_EF = 10
-_M1, _M2, _X1, _X2 = 3, 4, 7, 8
+# chain state indices from the chain's own table (module constants: the compiled kernel freezes them)
+_EF, _M1, _M2, _X1, _X2 = (IDX[name] for name in ("EF", "M1", "M2", "X1", "X2"))
 
 
 def _solve_pools(y0: Any, h: Any, X: Any, M: Any, sigma: Any, nsl: Any, ra: Any) -> Any:

@@ -25,11 +25,12 @@ from numba import njit
 from ketasim.engine.flat import Flat
 from ketasim.engine.pkmatrices import DELTA_H
 from ketasim.errors import InputError
+from ketasim.pd.cascade import IDX
 
 __all__ = ["engine_threads", "run_numba"]
 
-_EF = 10  # index of the expectancy state in the chain (pd.cascade.CHAIN_STATES)
-_M1, _M2, _X1, _X2 = 3, 4, 7, 8
+# chain state indices from the chain's own table (module constants: the compiled kernel freezes them)
+_EF, _M1, _M2, _X1, _X2 = (IDX[name] for name in ("EF", "M1", "M2", "X1", "X2"))
 
 
 @njit(cache=True, error_model="numpy")

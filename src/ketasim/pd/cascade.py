@@ -36,7 +36,7 @@ import numpy as np
 
 from ketasim.model import Model
 
-__all__ = ["CHAIN_STATES", "INPUTS", "STAGES", "Chain", "NSLParams", "chain", "nsl_rhs"]
+__all__ = ["CHAIN_STATES", "IDX", "INPUTS", "STAGES", "Chain", "NSLParams", "chain", "nsl_rhs"]
 
 CHAIN_STATES = ("G", "B1", "B2", "M1", "M2", "P1", "P2", "X1", "X2", "W1", "EF", "ES", "AD", "TOL")
 INPUTS = ("u_surge", "u_direct", "u_ad", "u_tol")
