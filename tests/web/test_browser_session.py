@@ -241,6 +241,12 @@ def test_the_day_view_the_chart_and_the_printable_note(page: Page, demo: Demo) -
     page.click("#day-today")
     expect(page).to_have_url(f"{server}/")
     expect(page.locator("h1")).to_contain_text("Today, ")
+    # the esketamine sessions' REMS forms still to submit: recent ones listed, older ones counted
+    expect(page.locator("#rems-due")).to_contain_text("overdue")
+    expect(page.locator("#rems-older")).to_contain_text(re.compile(r"\d+ older forms? \(sessions more than"))
+    page.locator("#rems-due tbody a[href$='#rems-form']").first.click()
+    expect(page.locator("#rems-status")).to_have_attribute("data-status", re.compile("draft|ready"))
+    page.go_back()
     shot(page, "19-day-view-today")
 
     page.click("text=Patients")

@@ -4,6 +4,7 @@ session is closed and every field is answered."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -191,6 +192,8 @@ def test_today_lists_the_forms_still_to_submit(clinic: Clinic, other_clinic: Cli
     rows = page.split('id="rems-due"')[1].split("</table>")[0]
     assert f'href="/sessions/{recent}#rems-form"' in rows and f'href="/sessions/{late}#rems-form"' in rows
     assert f"/sessions/{old}#" not in rows
+    older = re.search(r"(\d+) older forms? \(sessions more than 60 days ago\) not submitted", page)
+    assert older is not None and int(older.group(1)) >= 1, "an old unsubmitted form is counted, not dropped"
     late_row = rows.split(f'data-session-id="{late}"')[1].split("</tr>")[0]
     recent_row = rows.split(f'data-session-id="{recent}"')[1].split("</tr>")[0]
     assert "overdue" in late_row and "overdue" not in recent_row

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ketasim.store.crud.audit import Actor, record, require
@@ -204,23 +204,32 @@ def due_on(s: TreatmentSession) -> date:
     return s.day + timedelta(days=DUE_DAYS)
 
 
-def forms_due(db: Session, actor: Actor, *, since_days: int = 60) -> list[tuple[TreatmentSession, date]]:
-    """Closed esketamine sessions of the site whose form is not submitted yet, oldest first, with
-    the day each is due (sessions older than ``since_days`` are left to the session pages)."""
+#: Today lists the unsubmitted forms of this many recent days one by one, and counts the older ones.
+LISTED_DAYS = 60
+
+
+def forms_due(db: Session, actor: Actor) -> tuple[list[tuple[TreatmentSession, date]], int]:
+    """Closed esketamine sessions of the site whose form is not submitted yet: those of the last
+    :data:`LISTED_DAYS` days, oldest first, with the day each is due, and how many older ones
+    there are (so a forgotten form is never silently dropped)."""
     site = db.get_one(Site, actor.site_id)
     today = utcnow().astimezone(ZoneInfo(site.timezone)).date()
     submitted = select(RemsForm.session_id).where(
         RemsForm.site_id == actor.site_id, RemsForm.submitted_at.is_not(None)
     )
+    pending = (
+        TreatmentSession.site_id == actor.site_id,
+        TreatmentSession.drug == "esketamine",
+        TreatmentSession.status == "closed",
+        TreatmentSession.id.not_in(submitted),
+    )
+    since = today - timedelta(days=LISTED_DAYS)
     rows = db.scalars(
         select(TreatmentSession)
-        .where(
-            TreatmentSession.site_id == actor.site_id,
-            TreatmentSession.drug == "esketamine",
-            TreatmentSession.status == "closed",
-            TreatmentSession.day >= today - timedelta(days=since_days),
-            TreatmentSession.id.not_in(submitted),
-        )
+        .where(*pending, TreatmentSession.day >= since)
         .order_by(TreatmentSession.day, TreatmentSession.id)
     ).all()
-    return [(s, due_on(s)) for s in rows]
+    older = db.scalar(
+        select(func.count()).select_from(TreatmentSession).where(*pending, TreatmentSession.day < since)
+    )
+    return [(s, due_on(s)) for s in rows], int(older or 0)

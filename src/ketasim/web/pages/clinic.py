@@ -45,7 +45,7 @@ def today(
     rows, _ = sessions_crud.list_sessions(
         db, signed.actor, patient_id=None, day=day.isoformat(), limit=200, offset=0
     )
-    due = rems_crud.forms_due(db, signed.actor)
+    due, older_due = rems_crud.forms_due(db, signed.actor)
     wanted = {s.patient_id for s in rows} | {s.patient_id for s, _ in due}
     names = {p.id: p.name for p in db.query(Patient).filter(Patient.id.in_(wanted))}
     return render(
@@ -61,6 +61,8 @@ def today(
         site=site,
         actions={s.id: next_action(site, s) for s in rows},
         rems_due=due,
+        rems_older=older_due,
+        rems_days=rems_crud.LISTED_DAYS,
     )
 
 
