@@ -8,17 +8,14 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from pydantic import ValidationError
 
 from ketasim.store.crud import rems as crud
-from ketasim.store.errors import RuleError
 from ketasim.store.schemas import RemsFormSubmit, RemsFormUpdate
 from ketasim.web.deps import DbDep, IdPath
 from ketasim.web.pages.deps import FormListsDep, PageDep
-from ketasim.web.pages.forms import errors_of
 from ketasim.web.pages.session import REMS_CLASSES as CLASSES
 from ketasim.web.pages.session import REMS_QUESTIONS as QUESTIONS
-from ketasim.web.pages.session import load_session, render_session
+from ketasim.web.pages.session import attempt, load_session, render_session
 
 __all__ = ["CLASSES", "QUESTIONS", "router"]
 
@@ -68,15 +65,7 @@ def save_form(
     request: Request, form: FormListsDep, db: DbDep, signed: PageDep, session_id: IdPath
 ) -> HTMLResponse:
     """Saves the form's answers, or shows each refusal with its rule."""
-    errors: dict[str, str] = {}
-    savepoint = db.begin_nested()
-    try:
-        crud.update_form(db, signed.actor, session_id, form_input(form))
-    except (ValidationError, RuleError) as err:
-        savepoint.rollback()
-        errors = errors_of(err)
-    else:
-        savepoint.commit()
+    errors = attempt(db, lambda: crud.update_form(db, signed.actor, session_id, form_input(form)), keep=True)
     return _answer(request, db, signed, session_id, "rems", errors)
 
 
@@ -85,14 +74,10 @@ def submit_form(
     request: Request, form: FormListsDep, db: DbDep, signed: PageDep, session_id: IdPath
 ) -> HTMLResponse:
     """Records the submission once the session is closed and every field is answered."""
-    errors: dict[str, str] = {}
-    savepoint = db.begin_nested()
-    try:
+
+    def submit() -> object:
         body = RemsFormSubmit(channel=_one(form, "channel"), confirmation=_one(form, "confirmation"))
-        crud.submit_form(db, signed.actor, session_id, body)
-    except (ValidationError, RuleError) as err:
-        savepoint.rollback()
-        errors = errors_of(err)
-    else:
-        savepoint.commit()
+        return crud.submit_form(db, signed.actor, session_id, body)
+
+    errors = attempt(db, submit, keep=True)
     return _answer(request, db, signed, session_id, "rems_submit", errors)

@@ -129,7 +129,7 @@ def vital_input(form: Mapping[str, Any], point: str, tz: str) -> VitalCreate:
     return VitalCreate.model_validate(data)
 
 
-def _attempt(db: Session, action: Callable[[], object], *, keep: bool) -> dict[str, str]:
+def attempt(db: Session, action: Callable[[], object], *, keep: bool) -> dict[str, str]:
     """Runs ``action`` in a savepoint; keeps it only when asked and every rule passed."""
     savepoint = db.begin_nested()
     try:
@@ -152,9 +152,9 @@ def _try_step(
     try:
         if step in STEPS:
             update = step_input(form, STEPS[step], s, tz)
-            return _attempt(db, lambda: crud.update_session(db, signed.actor, s.id, update), keep=keep)
+            return attempt(db, lambda: crud.update_session(db, signed.actor, s.id, update), keep=keep)
         vital = vital_input(form, VITAL_STEPS[step], tz)
-        return _attempt(db, lambda: crud.add_vital(db, signed.actor, s.id, vital), keep=keep)
+        return attempt(db, lambda: crud.add_vital(db, signed.actor, s.id, vital), keep=keep)
     except ValidationError as err:
         return errors_of(err)
 
@@ -373,7 +373,7 @@ def step_save(
 def close(request: Request, db: DbDep, signed: PageDep, session_id: IdPath) -> HTMLResponse:
     """Closes (signs) the session once every closing rule passes."""
     s = load_session(db, signed, session_id)
-    errors = _attempt(db, lambda: crud.close_session(db, signed.actor, s.id), keep=True)
+    errors = attempt(db, lambda: crud.close_session(db, signed.actor, s.id), keep=True)
     s = load_session(db, signed, session_id)
     if errors:
         code = 200 if request.headers.get("HX-Request") else 422
